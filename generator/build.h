@@ -1,0 +1,32 @@
+#pragma once
+// The pipeline, load -> parse -> resolve -> render -> write/index, as one call per subcommand.
+#include <filesystem>
+#include <string>
+
+#include "diagnostics.h"
+
+namespace lexicon {
+
+struct BuildOptions {
+  std::filesystem::path content_dir = "content";
+  std::filesystem::path site_dir = "site";
+  std::filesystem::path templates_dir = "templates";
+  std::filesystem::path index_dir;  // empty: <site>/.xapian inside the generation
+  int jobs = 0;                     // 0: all cores
+  bool strict = false;              // warnings count as errors
+  DiagnosticFormat format = DiagnosticFormat::text;
+};
+
+struct BuildReport {
+  int exit_code = 0;
+  Diagnostics diagnostics;
+  std::size_t entries = 0;
+  std::size_t files = 0;
+};
+
+// Loads, checks and (unless check_only) writes a new generation. Never touches content/.
+BuildReport run_build(const BuildOptions& options, bool check_only);
+
+int effective_jobs(int requested);
+
+}  // namespace lexicon

@@ -1,0 +1,39 @@
+#pragma once
+// Compiler-style diagnostics: every problem of a run is collected, then printed together.
+#include <string>
+#include <vector>
+
+namespace lexicon {
+
+enum class Severity { warning, error };
+
+struct Diagnostic {
+  std::string path;        // relative to the working directory, as editors see it
+  int line = 0;            // 1-based; 0 = whole file
+  int column = 0;          // 1-based, in code points; 0 = whole line
+  Severity severity = Severity::error;
+  std::string message;     // Dutch
+  std::string source_line; // the offending line, for the caret display (may be empty)
+};
+
+struct Diagnostics {
+  std::vector<Diagnostic> items;
+  void error(std::string path, int line, int column, std::string message, std::string source_line = {});
+  void warning(std::string path, int line, int column, std::string message, std::string source_line = {});
+  bool has_errors() const;
+  std::size_t count(Severity severity) const;
+};
+
+enum class DiagnosticFormat { text, github, json };
+
+// "path:line:col: error: message" plus the source line with a caret (text format).
+std::string format_diagnostic(const Diagnostic& d, DiagnosticFormat format, bool with_source = true);
+std::string format_all(const Diagnostics& diagnostics, DiagnosticFormat format);
+
+// Sorts by path, line, column so output is stable whatever order stages ran in.
+void sort_diagnostics(Diagnostics& diagnostics);
+
+// The line (1-based) of `text`, without its newline; "" when out of range.
+std::string line_of(const std::string& text, int line);
+
+}  // namespace lexicon

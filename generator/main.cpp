@@ -1,0 +1,118 @@
+// lexicon: static knowledge-base generator. Subcommands share the global options below.
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <xapian.h>
+
+#include "build.h"
+#include "search.h"
+#include "server.h"
+
+namespace fs = std::filesystem;
+using namespace lexicon;
+
+namespace {
+
+int print_report(const BuildReport& report, DiagnosticFormat format) {
+  std::cerr << format_all(report.diagnostics, format);
+  if (format == DiagnosticFormat::text && !report.diagnostics.items.empty()) {
+    std::cerr << fmt::format("{} fout(en), {} waarschuwing(en)\n", report.diagnostics.count(Severity::error),
+                             report.diagnostics.count(Severity::warning));
+  }
+  return report.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"lexicon: bouwt een kennisbank (statische site + zoekindex) uit content/"};
+  app.require_subcommand(1);
+  BuildOptions build;
+  std::string content = "content", site = "site", index;
+  app.add_option("--content", content, "map met de inhoud")->capture_default_str();
+  app.add_option("--site", site, "uitvoermap")->capture_default_str();
+  app.add_option("--templates", build.templates_dir, "map met sjablonen")->capture_default_str();
+  app.add_option("--index", index, "zoekindex (standaard <site>/.xapian)");
+  app.add_option("--jobs,-j", build.jobs, "aantal threads (standaard: alle kernen)");
+
+  auto* cmd_build = app.add_subcommand("build", "bouw site en zoekindex");
+  std::string format_name = "text";
+  auto* cmd_check = app.add_subcommand("check", "controleer de inhoud zonder te schrijven");
+  cmd_check->add_option("--format", format_name, "text, github of json")->check(CLI::IsMember({"text", "github", "json"}));
+  cmd_check->add_flag("--strict", build.strict, "waarschuwingen tellen als fouten");
+  cmd_build->add_flag("--strict", build.strict, "waarschuwingen tellen als fouten");
+
+  auto* cmd_search = app.add_subcommand("search", "zoek in de index");
+  std::string query, theme, type;
+  bool json = false;
+  std::size_t limit = 10;
+  cmd_search->add_option("query", query, "zoekvraag")->required();
+  cmd_search->add_flag("--json", json, "uitvoer als JSON");
+  cmd_search->add_option("--thema", theme, "alleen dit thema");
+  cmd_search->add_option("--type", type, "begrip, pagina of bron");
+  cmd_search->add_option("--limit", limit, "aantal resultaten");
+
+  auto* cmd_serve = app.add_subcommand("serve", "serveer de site en de zoekfunctie");
+  ServeOptions serve;
+  cmd_serve->add_option("--port", serve.port)->capture_default_str();
+  cmd_serve->add_option("--host", serve.host)->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  build.content_dir = content;
+  build.site_dir = site;
+  build.index_dir = index;
+  fs::path index_path = index.empty() ? fs::path(site) / ".xapian" : fs::path(index);
+
+  try {
+    if (cmd_build->parsed() || cmd_check->parsed()) {
+      DiagnosticFormat format = format_name == "github" ? DiagnosticFormat::github
+                                : format_name == "json" ? DiagnosticFormat::json : DiagnosticFormat::text;
+      BuildReport report = run_build(build, cmd_check->parsed());
+      int code = print_report(report, format);
+      if (code == 0 && cmd_build->parsed()) {
+        std::cerr << fmt::format("lexicon: {} begrippen, {} bestanden geschreven naar {}/\n", report.entries, report.files, site);
+      }
+      return code;
+    }
+    if (cmd_search->parsed()) {
+      Xapian::Database db(index_path.string());
+      SearchOptions o;
+      o.query = query;
+      o.theme = theme;
+      o.type = type;
+      o.limit = limit;
+      SearchResult result = search(db, o);
+      if (json) {
+        std::cout << to_json(result).dump(2) << "\n";
+        return 0;
+      }
+      if (result.used_correction) std::cout << fmt::format("(gezocht naar: {})\n", result.corrected);
+      else if (!result.corrected.empty()) std::cout << fmt::format("Bedoelde je: {}?\n", result.corrected);
+      std::cout << fmt::format("{} resultaten\n", result.total);
+      int n = 1;
+      for (const auto& h : result.hits) {
+        std::cout << fmt::format("{:>2}. {} [{}]\n    {}\n    {}\n", n++, h.title, h.type, h.url, h.snippet_html);
+      }
+      return 0;
+    }
+    if (cmd_serve->parsed()) {
+      serve.site_dir = site;
+      serve.index_dir = index;
+      return run_server(serve);
+    }
+  } catch (const Xapian::Error& e) {
+    std::cerr << fmt::format("lexicon: error: zoekindex: {}\n", e.get_msg());
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("lexicon: error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

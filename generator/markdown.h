@@ -1,0 +1,71 @@
+#pragma once
+// Parses entry bodies with cmark-gfm and finds wiki links, citations and language spans by
+// walking the AST (code stays literal). The AST is kept so the render stage can fill in
+// resolved link targets before producing HTML.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diagnostics.h"
+
+struct cmark_node;
+
+namespace lexicon {
+
+struct WikiLinkRef {
+  std::string target;   // as written, before resolution
+  std::string anchor;   // after '#', may be empty
+  std::string label;    // shown text; the target when no label was given
+  bool has_label = false;
+  int line = 0;
+  int column = 0;
+  cmark_node* node = nullptr;  // the LINK node to receive the URL
+};
+
+struct CitationRef {
+  std::string key;
+  std::string locator;  // "p. 12" etc., may be empty
+  int line = 0;
+  int column = 0;
+  cmark_node* node = nullptr;  // the LINK node to receive URL and text
+};
+
+struct ImageRef {
+  std::string url;
+  int line = 0;
+  int column = 0;
+  cmark_node* node = nullptr;
+};
+
+struct Heading {
+  int level = 2;
+  std::string text;
+  std::string id;
+};
+
+struct MarkdownDoc {
+  std::shared_ptr<cmark_node> root;
+  std::vector<WikiLinkRef> links;
+  std::vector<CitationRef> citations;
+  std::vector<ImageRef> images;
+  std::vector<Heading> headings;
+  std::string plain_text;  // for the index, snippets and word counts
+};
+
+// `file_text` and `body_first_line` let diagnostics point at file lines and columns.
+MarkdownDoc parse_markdown(const std::string& body, const std::string& path, const std::string& file_text,
+                           int body_first_line, Diagnostics& diagnostics);
+
+// Sets the target of a wiki link or citation node.
+void set_link_target(cmark_node* link, const std::string& url, const std::string& title);
+// Replaces the visible text of a link node (citations show "Auteur, jaar").
+void set_link_text(cmark_node* link, const std::string& text);
+// Turns an unresolvable link into plain text so the page still reads.
+void unlink(cmark_node* link);
+
+std::string render_html(const MarkdownDoc& doc);
+
+// Renders a short inline Markdown-free string as HTML (escaped), used for tests and fuzzers.
+std::string markdown_to_html(const std::string& body);
+
+}  // namespace lexicon

@@ -1,0 +1,504 @@
+#include "render.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "collation.h"
+#include "escape.h"
+#include "text.h"
+
+namespace lexicon {
+
+using kainjow::mustache::data;
+
+namespace {
+
+std::string surname(const std::string& author) {
+  auto comma = author.find(',');
+  return trim(comma == std::string::npos ? author : author.substr(0, comma));
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep, const std::string& last_sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += (i + 1 == parts.size()) ? last_sep : sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+struct Context {
+  const ParsedCorpus& parsed;
+  const LinkGraph& graph;
+  const Corpus& corpus() const { return parsed.corpus; }
+  const std::string& base() const { return parsed.corpus.config.base_path; }
+
+  std::string url(const std::string& path) const { return base() + path; }
+  std::string absolute(const std::string& path) const {
+    const auto& b = corpus().config.base_url;
+    return (b.find("://") != std::string::npos ? b : base()) + path;
+  }
+
+  data list() const { return data(data::type::list); }
+
+  data theme_refs(const Document& d) const {
+    data out = list();
+    for (const auto& slug : d.themes) {
+      for (const auto& t : corpus().themes) {
+        if (t.slug != slug) continue;
+        data item;
+        item.set("name", t.name);
+        item.set("url", url(theme_path(t.slug)));
+        out.push_back(item);
+      }
+    }
+    return out;
+  }
+
+  data entry_ref(int index) const {
+    const auto& e = corpus().entries[static_cast<std::size_t>(index)];
+    data item;
+    item.set("title", e.title);
+    item.set("url", url(entry_path(e.slug)));
+    item.set("summary", e.summary);
+    return item;
+  }
+
+  data entry_refs(const std::vector<int>& indexes) const {
+    data out = list();
+    for (int i : indexes) out.push_back(entry_ref(i));
+    return out;
+  }
+
+  data reference(const Source& s) const {
+    data item;
+    item.set("key", s.key);
+    item.set("id", "bron-" + slugify(s.key));
+    std::vector<std::string> authors = s.authors;
+    item.set("authors", join(authors, ", ", " & "));
+    item.set("has_authors", !authors.empty());
+    item.set("year", s.year.empty() ? std::string("z.j.") : s.year);
+    item.set("title", s.title);
+    item.set("container", s.container);
+    item.set("has_container", !s.container.empty());
+    std::string pub = s.place.empty() ? s.publisher : (s.publisher.empty() ? s.place : s.place + ": " + s.publisher);
+    item.set("publisher", pub);
+    item.set("has_publisher", !pub.empty());
+    std::string details;
+    if (!s.volume.empty()) details += s.volume;
+    if (!s.issue.empty()) details += "(" + s.issue + ")";
+    if (!s.pages.empty()) details += (details.empty() ? "" : ", ") + std::string("p. ") + s.pages;
+    item.set("details", details);
+    item.set("has_details", !details.empty());
+    std::string link = !s.doi.empty() ? (s.doi.starts_with("http") ? s.doi : "https://doi.org/" + s.doi) : s.url;
+    item.set("link", is_safe_url(link) ? link : std::string());
+    item.set("has_link", !link.empty() && is_safe_url(link));
+    item.set("url", url("bronnen/") + "#bron-" + slugify(s.key));
+    return item;
+  }
+
+  data aliases(const Document& d) const {
+    data out = list();
+    for (std::size_t k = 0; k < d.aliases.size(); ++k) {
+      const auto& a = d.aliases[k];
+      data item;
+      item.set("text", a.text);
+      item.set("sep", k + 1 < d.aliases.size() ? std::string(", ") : std::string());
+      item.set("lang", a.lang);
+      item.set("has_lang", !a.lang.empty());
+      out.push_back(item);
+    }
+    return out;
+  }
+
+  void apply_links(MarkdownDoc& doc, const std::vector<LinkTarget>& targets, const std::string& self_url) const {
+    for (std::size_t i = 0; i < doc.links.size() && i < targets.size(); ++i) {
+      const auto& t = targets[i];
+      auto& ref = doc.links[i];
+      if (t.kind == LinkTarget::none) {
+        unlink(ref.node);
+        ref.node = nullptr;
+        continue;
+      }
+      std::string target_url, title, label = ref.label;
+      if (t.kind == LinkTarget::entry) {
+        const auto& e = corpus().entries[static_cast<std::size_t>(t.index)];
+        target_url = url(entry_path(e.slug));
+        title = e.summary;
+        if (ref.target.empty()) target_url = self_url;
+      } else {
+        const auto& p = corpus().pages[static_cast<std::size_t>(t.index)];
+        target_url = url(page_path(p.slug));
+        title = p.summary;
+      }
+      if (!t.anchor.empty()) target_url += "#" + t.anchor;
+      set_link_target(ref.node, target_url, title);
+    }
+    for (auto& c : doc.citations) {
+      auto it = graph.source_index.find(c.key);
+      if (it == graph.source_index.end()) {
+        set_link_text(c.node, c.key);
+        set_link_target(c.node, url("bronnen/"), "");
+        continue;
+      }
+      const auto& s = corpus().sources[static_cast<std::size_t>(it->second)];
+      std::string label = author_year(s);
+      if (!c.locator.empty()) label += ", " + c.locator;
+      set_link_text(c.node, label);
+      set_link_target(c.node, "#bron-" + slugify(s.key), s.title);
+    }
+    for (auto& img : doc.images) {
+      std::string u = img.url;
+      if (u.starts_with("../")) u = u.substr(3);
+      if (u.starts_with("media/")) cmark_set_image(img.node, url(u));
+    }
+  }
+
+  static void cmark_set_image(cmark_node* node, const std::string& u) { set_link_target(node, u, ""); }
+
+  data base_data(const std::string& page_title, const std::string& description, const std::string& path) const {
+    data d;
+    const auto& c = corpus().config;
+    d.set("base", base());
+    d.set("site_title", c.title);
+    d.set("site_subtitle", c.subtitle);
+    d.set("licence", c.licence);
+    d.set("lang", c.language);
+    d.set("page_title", page_title);
+    d.set("is_home", path.empty());
+    d.set("description", description.empty() ? c.subtitle : description);
+    d.set("canonical", absolute(path));
+    d.set("path", path);
+    d.set("json_ld_html", std::string());
+    return d;
+  }
+
+  std::string entry_json_ld(const Document& e, const std::string& path) const {
+    nlohmann::json j = {
+        {"@context", "https://schema.org"},
+        {"@type", "DefinedTerm"},
+        {"name", e.title},
+        {"description", e.summary},
+        {"url", absolute(path)},
+        {"inDefinedTermSet", {{"@type", "DefinedTermSet"}, {"name", corpus().config.title}, {"url", absolute("")}}}};
+    if (!e.aliases.empty()) {
+      nlohmann::json alt = nlohmann::json::array();
+      for (const auto& a : e.aliases) alt.push_back(a.text);
+      j["alternateName"] = alt;
+    }
+    return "<script type=\"application/ld+json\">" + json_for_script(j.dump()) + "</script>";
+  }
+};
+
+}  // namespace
+
+std::string author_year(const Source& s) {
+  std::string who;
+  if (s.authors.empty()) who = s.title;
+  else if (s.authors.size() == 1) who = surname(s.authors[0]);
+  else if (s.authors.size() == 2) who = surname(s.authors[0]) + " & " + surname(s.authors[1]);
+  else who = surname(s.authors[0]) + " e.a.";
+  return who + ", " + (s.year.empty() ? "z.j." : s.year);
+}
+
+RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs) {
+  Context ctx{parsed, graph};
+  const Corpus& corpus = parsed.corpus;
+  RenderedSite site;
+
+  // Each task renders one output file; tasks are independent, so they run in any order.
+  using Task = std::function<OutputFile(CompiledTemplates&)>;
+  std::vector<Task> tasks;
+
+  auto page = [&ctx](CompiledTemplates& t, const std::string& name, data d) {
+    d.set("content_html", t.render(name, d));
+    return t.render("layout", d);
+  };
+
+  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+    tasks.push_back([&, i](CompiledTemplates& t) {
+      const Document& e = corpus.entries[i];
+      std::string path = entry_path(e.slug);
+      MarkdownDoc& doc = parsed.entry_docs[i];
+      ctx.apply_links(doc, graph.entry_links[i], ctx.url(path));
+      data d = ctx.base_data(e.title, e.summary, path);
+      d.set("title", e.title);
+      d.set("summary", e.summary);
+      d.set("body_html", render_html(doc));
+      d.set("themes", ctx.theme_refs(e));
+      d.set("has_themes", !e.themes.empty());
+      if (!e.themes.empty()) {
+        for (const auto& th : corpus.themes) {
+          if (th.slug == e.themes[0]) {
+            d.set("breadcrumb_name", th.name);
+            d.set("breadcrumb_url", ctx.url(theme_path(th.slug)));
+          }
+        }
+      }
+      d.set("aliases", ctx.aliases(e));
+      d.set("has_aliases", !e.aliases.empty());
+      data toc = ctx.list();
+      for (const auto& h : doc.headings) {
+        if (h.level > 3) continue;
+        data item;
+        item.set("id", h.id);
+        item.set("text", h.text);
+        item.set("sub", h.level == 3);
+        toc.push_back(item);
+      }
+      d.set("toc", toc);
+      d.set("has_toc", doc.headings.size() >= 3);
+      d.set("related", ctx.entry_refs(graph.related[i]));
+      d.set("has_related", !graph.related[i].empty());
+      d.set("backlinks", ctx.entry_refs(graph.incoming[i]));
+      d.set("has_backlinks", !graph.incoming[i].empty());
+      // References: the entry's sources plus anything cited in the body, in key order of citation labels.
+      std::set<std::string> keys(e.sources.begin(), e.sources.end());
+      for (const auto& c : doc.citations) keys.insert(c.key);
+      std::vector<const Source*> refs;
+      for (const auto& k : keys) {
+        if (auto it = graph.source_index.find(k); it != graph.source_index.end()) refs.push_back(&corpus.sources[static_cast<std::size_t>(it->second)]);
+      }
+      std::sort(refs.begin(), refs.end(), [](const Source* a, const Source* b) {
+        return collation_key(author_year(*a)) < collation_key(author_year(*b));
+      });
+      data references = ctx.list();
+      for (const Source* s : refs) references.push_back(ctx.reference(*s));
+      d.set("references", references);
+      d.set("has_references", !refs.empty());
+      std::vector<std::string> authors = e.authors.empty() ? corpus.config.editors : e.authors;
+      d.set("authors", join(authors, ", ", " & "));
+      d.set("json_ld_html", ctx.entry_json_ld(e, path));
+      return OutputFile{path + "index.html", page(t, "entry", d)};
+    });
+  }
+
+  for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
+    tasks.push_back([&, i](CompiledTemplates& t) {
+      const Document& p = corpus.pages[i];
+      std::string path = page_path(p.slug);
+      ctx.apply_links(parsed.page_docs[i], graph.page_links[i], ctx.url(path));
+      data d = ctx.base_data(p.title, p.summary, path);
+      d.set("title", p.title);
+      d.set("summary", p.summary);
+      d.set("body_html", render_html(parsed.page_docs[i]));
+      // Pages may cite too; list the works they cite.
+      std::set<std::string> keys;
+      for (const auto& c : parsed.page_docs[i].citations) keys.insert(c.key);
+      data references = ctx.list();
+      for (const auto& k : keys) {
+        if (auto it = graph.source_index.find(k); it != graph.source_index.end()) references.push_back(ctx.reference(corpus.sources[static_cast<std::size_t>(it->second)]));
+      }
+      d.set("references", references);
+      d.set("has_references", !keys.empty());
+      return OutputFile{path + "index.html", page(t, "page", d)};
+    });
+  }
+
+  auto theme_data = [&](const Theme& th) {
+    data item;
+    item.set("name", th.name);
+    item.set("description", th.description);
+    item.set("url", ctx.url(theme_path(th.slug)));
+    auto it = graph.theme_entries.find(th.slug);
+    std::size_t count = it == graph.theme_entries.end() ? 0 : it->second.size();
+    item.set("count", std::to_string(count));
+    item.set("entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
+    return item;
+  };
+
+  for (const auto& th : corpus.themes) {
+    tasks.push_back([&, th](CompiledTemplates& t) {
+      std::string path = theme_path(th.slug);
+      data d = ctx.base_data(th.name, th.description, path);
+      data item = theme_data(th);
+      d.set("theme", item);
+      d.set("name", th.name);
+      d.set("theme_description", th.description);
+      auto it = graph.theme_entries.find(th.slug);
+      d.set("entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
+      return OutputFile{path + "index.html", page(t, "theme", d)};
+    });
+  }
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data("Thema's", "Alle thema's van het lexicon", "themas/");
+    data themes = ctx.list();
+    for (const auto& th : corpus.themes) themes.push_back(theme_data(th));
+    d.set("themes", themes);
+    return OutputFile{"themas/index.html", page(t, "themes", d)};
+  });
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data(corpus.config.title, corpus.config.subtitle, "");
+    data themes = ctx.list();
+    for (const auto& th : corpus.themes) themes.push_back(theme_data(th));
+    d.set("themes", themes);
+    d.set("entry_count", std::to_string(corpus.entries.size()));
+    for (const auto& p : corpus.pages) {
+      if (p.slug == "over") {
+        d.set("about_summary", p.summary);
+        d.set("about_url", ctx.url(page_path(p.slug)));
+        d.set("has_about", true);
+      }
+    }
+    return OutputFile{"index.html", page(t, "home", d)};
+  });
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    // A–Z: entries and aliases ("zie") in Dutch order, grouped by letter.
+    struct Row { std::string key, text, url, see_title; bool alias; std::string lang; };
+    std::vector<Row> rows;
+    for (const auto& e : corpus.entries) {
+      rows.push_back({collation_key(e.title), e.title, ctx.url(entry_path(e.slug)), "", false, ""});
+      for (const auto& a : e.aliases) {
+        rows.push_back({collation_key(a.text), a.text, ctx.url(entry_path(e.slug)), e.title, true, a.lang});
+      }
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.key < b.key; });
+    std::map<std::string, std::vector<Row>> by_letter;
+    for (auto& r : rows) by_letter[az_letter(r.text)].push_back(r);
+    data letters = ctx.list(), bar = ctx.list();
+    const std::string alphabet = "abcdefghijklmnopqrstuvwxyz";
+    for (char c : alphabet) {
+      std::string letter(1, c);
+      data b;
+      b.set("letter", std::string(1, static_cast<char>(c - 32)));
+      b.set("id", "letter-" + letter);
+      b.set("present", by_letter.count(letter) > 0);
+      bar.push_back(b);
+    }
+    for (auto& [letter, list_rows] : by_letter) {
+      data l;
+      l.set("letter", letter == "#" ? letter : std::string(1, static_cast<char>(letter[0] - 32)));
+      l.set("id", letter == "#" ? "letter-overig" : "letter-" + letter);
+      data items = ctx.list();
+      for (const auto& r : list_rows) {
+        data item;
+        item.set("text", r.text);
+        item.set("url", r.url);
+        item.set("alias", r.alias);
+        item.set("see_title", r.see_title);
+        item.set("lang", r.lang);
+        item.set("has_lang", !r.lang.empty());
+        items.push_back(item);
+      }
+      l.set("items", items);
+      letters.push_back(l);
+    }
+    data d = ctx.base_data("A–Z", "Alle begrippen van A tot Z", "a-z/");
+    d.set("letters", letters);
+    d.set("bar", bar);
+    return OutputFile{"a-z/index.html", page(t, "az", d)};
+  });
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data("Bronnen", "Alle bronnen waarop het lexicon steunt", "bronnen/");
+    std::vector<const Source*> sorted;
+    for (const auto& s : corpus.sources) sorted.push_back(&s);
+    std::sort(sorted.begin(), sorted.end(), [](const Source* a, const Source* b) {
+      return collation_key(author_year(*a)) < collation_key(author_year(*b));
+    });
+    data sources = ctx.list();
+    for (const Source* s : sorted) {
+      data item = ctx.reference(*s);
+      auto it = graph.citing.find(s->key);
+      item.set("citing", it == graph.citing.end() ? ctx.list() : ctx.entry_refs(it->second));
+      item.set("has_citing", it != graph.citing.end() && !it->second.empty());
+      sources.push_back(item);
+    }
+    d.set("sources", sources);
+    return OutputFile{"bronnen/index.html", page(t, "sources", d)};
+  });
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data("Pagina niet gevonden", "Deze pagina bestaat niet", "404.html");
+    return OutputFile{"404.html", page(t, "notfound", d)};
+  });
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data("Zoeken", "Zoeken in het lexicon", "zoeken/");
+    return OutputFile{"zoeken/index.html", page(t, "search", d)};
+  });
+
+  // Redirects: alias slugs and the bare /begrippen/ folder.
+  std::set<std::string> taken;
+  for (const auto& e : corpus.entries) taken.insert(e.slug);
+  std::vector<std::pair<std::string, int>> redirects;
+  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+    const auto& e = corpus.entries[i];
+    std::vector<std::string> names;
+    for (const auto& a : e.aliases) names.push_back(slugify(a.text));
+    names.push_back(slugify(e.title));
+    for (const auto& f : e.former_slugs) names.push_back(slugify(f));
+    for (const auto& n : names) {
+      if (!n.empty() && taken.insert(n).second) redirects.emplace_back(n, static_cast<int>(i));
+    }
+  }
+  for (const auto& [slug, index] : redirects) {
+    tasks.push_back([&, slug = slug, index = index](CompiledTemplates& t) {
+      const auto& e = corpus.entries[static_cast<std::size_t>(index)];
+      data d = ctx.base_data(e.title, e.summary, entry_path(e.slug));
+      d.set("target", ctx.url(entry_path(e.slug)));
+      d.set("title", e.title);
+      return OutputFile{entry_path(slug) + "index.html", t.render("redirect", d)};
+    });
+  }
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data("A–Z", "", "a-z/");
+    d.set("target", ctx.url("a-z/"));
+    d.set("title", "A–Z");
+    return OutputFile{"begrippen/index.html", t.render("redirect", d)};
+  });
+
+  tasks.push_back([&](CompiledTemplates& t) {
+    data urls = ctx.list();
+    auto add = [&](const std::string& path) {
+      data u;
+      u.set("loc", ctx.absolute(path));
+      urls.push_back(u);
+    };
+    add("");
+    add("a-z/");
+    add("themas/");
+    add("bronnen/");
+    for (const auto& th : corpus.themes) add(theme_path(th.slug));
+    for (const auto& e : corpus.entries) add(entry_path(e.slug));
+    for (const auto& p : corpus.pages) add(page_path(p.slug));
+    data d;
+    d.set("urls", urls);
+    return OutputFile{"sitemap.xml", t.render("sitemap", d)};
+  });
+
+  site.files.resize(tasks.size());
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(std::max(1, jobs)));
+  auto worker = [&](std::size_t id) {
+    try {
+      CompiledTemplates compiled(templates);
+      for (std::size_t i; (i = next++) < tasks.size();) site.files[i] = tasks[i](compiled);
+    } catch (...) {
+      errors[id] = std::current_exception();
+      next = tasks.size();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int k = 1; k < std::max(1, jobs); ++k) threads.emplace_back(worker, static_cast<std::size_t>(k));
+  worker(0);
+  for (auto& th : threads) th.join();
+  for (auto& e : errors) if (e) std::rethrow_exception(e);
+
+  std::sort(site.files.begin(), site.files.end(), [](const OutputFile& a, const OutputFile& b) { return a.path < b.path; });
+  for (const auto& f : templates.static_files) site.copies.push_back({templates.root / "static" / f, "static/" + f.generic_string()});
+  for (const auto& m : corpus.media) site.copies.push_back({corpus.root / "media" / m, "media/" + m});
+  return site;
+}
+
+}  // namespace lexicon

@@ -1,0 +1,50 @@
+#pragma once
+// Stage 2 (resolve): turns names into a link graph over the parsed documents.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "content.h"
+#include "diagnostics.h"
+#include "markdown.h"
+
+namespace lexicon {
+
+struct ParsedCorpus {
+  Corpus corpus;
+  std::vector<MarkdownDoc> entry_docs;  // parallel to corpus.entries
+  std::vector<MarkdownDoc> page_docs;   // parallel to corpus.pages
+};
+
+// Parses every body (in parallel over `jobs` threads); diagnostics keep a stable order.
+ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics);
+
+struct LinkTarget {
+  enum Kind { none, entry, page } kind = none;
+  int index = -1;
+  std::string anchor;
+};
+
+struct LinkGraph {
+  std::map<std::string, int> entry_by_name;          // folded slug/title/alias -> entry
+  std::vector<std::vector<LinkTarget>> entry_links;  // per entry, per WikiLinkRef
+  std::vector<std::vector<LinkTarget>> page_links;   // per page, per WikiLinkRef
+  std::vector<std::vector<int>> outgoing;            // distinct entries each entry links to
+  std::vector<std::vector<int>> incoming;            // distinct entries linking to each entry
+  std::vector<std::vector<int>> related;             // resolved `related` (Zie ook)
+  std::map<std::string, std::vector<int>> citing;    // source key -> entries citing it
+  std::map<std::string, std::vector<int>> theme_entries;  // theme slug -> entries
+  std::map<std::string, int> source_index;           // key -> corpus.sources index
+};
+
+LinkGraph resolve(const ParsedCorpus& parsed, Diagnostics& diagnostics);
+
+// URL paths (relative to base_path, no leading slash) used by every stage.
+std::string entry_path(const std::string& slug);  // "begrippen/<slug>/"
+std::string theme_path(const std::string& slug);  // "themas/<slug>/"
+std::string page_path(const std::string& slug);   // "<slug>/"
+
+// Reserved top-level names that pages may not use.
+bool is_reserved_page_slug(const std::string& slug);
+
+}  // namespace lexicon

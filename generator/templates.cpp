@@ -1,0 +1,74 @@
+#include "templates.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "escape.h"
+
+namespace fs = std::filesystem;
+
+namespace lexicon {
+
+namespace {
+const char* const required_templates[] = {"layout", "home", "entry", "az", "themes", "theme", "sources",
+                                          "page", "notfound", "redirect", "search", "sitemap"};
+}
+
+TemplateSet load_templates(const fs::path& dir, Diagnostics& diagnostics) {
+  TemplateSet set;
+  set.root = dir;
+  std::string display = dir.generic_string();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    diagnostics.error(display, 0, 0, "sjablonenmap bestaat niet");
+    return set;
+  }
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".mustache") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    std::string name = e.path().stem().string();
+    kainjow::mustache::mustache probe(s.str());
+    if (!probe.is_valid()) {
+      diagnostics.error(display + "/" + e.path().filename().string(), 0, 0,
+                        fmt::format("sjabloonfout: {}", probe.error_message()));
+    }
+    set.sources[name] = s.str();
+  }
+  for (const char* name : required_templates) {
+    if (!set.sources.count(name)) diagnostics.error(display + "/" + name + ".mustache", 0, 0, "sjabloon ontbreekt");
+  }
+  fs::path static_dir = dir / "static";
+  if (fs::is_directory(static_dir, ec)) {
+    for (fs::recursive_directory_iterator it(static_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file()) set.static_files.push_back(fs::relative(it->path(), static_dir));
+    }
+    std::sort(set.static_files.begin(), set.static_files.end());
+  }
+  return set;
+}
+
+CompiledTemplates::CompiledTemplates(const TemplateSet& set) : sources_(set.sources) {
+  for (const auto& [name, text] : set.sources) {
+    auto [it, inserted] = compiled_.emplace(name, kainjow::mustache::mustache(text));
+    it->second.set_custom_escape([](const std::string& s) { return html_escape(s); });
+  }
+}
+
+std::string CompiledTemplates::render(const std::string& name, const kainjow::mustache::data& data) {
+  auto it = compiled_.find(name);
+  if (it == compiled_.end()) throw std::runtime_error("template missing: " + name);
+  // Every template is available as a partial ({{> reference}}).
+  kainjow::mustache::data with_partials = data;
+  for (const auto& [partial_name, text] : sources_) {
+    with_partials.set(partial_name, kainjow::mustache::partial([&text = text] { return text; }));
+  }
+  return it->second.render(with_partials);
+}
+
+}  // namespace lexicon
