@@ -30,7 +30,8 @@ struct DocumentBuilder {
     add_text(name, weight, true);
     std::string whole;
     for (const auto& token : tokenize(name)) whole += (whole.empty() ? "" : " ") + token.folded;
-    if (!whole.empty() && whole.size() < 200) doc.add_boolean_term(std::string(schema::whole_name) + whole);
+    // wdf 1 (not boolean) so the term carries weight when the query boosts it.
+    if (!whole.empty() && whole.size() < 200) doc.add_term(std::string(schema::whole_name) + whole, 1);
   }
 };
 
@@ -102,7 +103,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     DocumentBuilder b{analyzer, {}, {}};
     std::string authors;
     for (const auto& a : s.authors) authors += (authors.empty() ? "" : "; ") + a;
-    b.add_name(s.title, schema::alias_weight);
+    b.add_text(s.title, schema::alias_weight, true);  // no whole-name term: entries own exact matches
     b.add_text(authors, schema::title_weight, true);
     b.add_text(s.container + " " + s.publisher + " " + s.year, schema::body_weight, false);
     std::string citing_text;

@@ -34,6 +34,8 @@ cmark_llist* extension_list(cmark_mem* mem) {
   return list;
 }
 
+const char* const citation_open = "<span class=\"citation\">(";
+
 constexpr int parse_options = CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8;
 constexpr int render_options = CMARK_OPT_FOOTNOTES;  // safe mode: raw HTML never rendered
 
@@ -184,17 +186,20 @@ void expand_text(Walker& w, cmark_node* text_node) {
         }
         if (valid && !refs.empty()) {
           flush();
-          pieces.push_back(make_text("("));
+          // One wrapper per bracket; plain-text extraction skips it (the labels are filled in at render).
+          cmark_node* group = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+          cmark_node_set_on_enter(group, citation_open);
+          cmark_node_set_on_exit(group, ")</span>");
           for (std::size_t r = 0; r < refs.size(); ++r) {
-            if (r > 0) pieces.push_back(make_text("; "));
+            if (r > 0) cmark_node_append_child(group, make_text("; "));
             auto [line, col] = w.locate(text_node, "@" + refs[r].key);
             refs[r].line = line;
             refs[r].column = col;
             refs[r].node = make_link(refs[r].key);
-            pieces.push_back(refs[r].node);
+            cmark_node_append_child(group, refs[r].node);
             w.doc.citations.push_back(refs[r]);
           }
-          pieces.push_back(make_text(")"));
+          pieces.push_back(group);
           i = close + 1;
           continue;
         }
@@ -354,9 +359,15 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
   std::string plain;
   cmark_iter* iter = cmark_iter_new(root);
   cmark_event_type ev;
+  int inside_citation = 0;
   while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
     cmark_node* n = cmark_iter_get_node(iter);
     auto type = cmark_node_get_type(n);
+    if (type == CMARK_NODE_CUSTOM_INLINE && cmark_node_get_on_enter(n) == std::string_view(citation_open)) {
+      inside_citation += ev == CMARK_EVENT_ENTER ? 1 : -1;
+      continue;
+    }
+    if (inside_citation > 0) continue;
     if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_CODE_BLOCK)) {
       if (const char* lit = cmark_node_get_literal(n)) plain += lit;
     } else if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)) {
