@@ -130,9 +130,9 @@ void expand_text(Walker& w, cmark_node* text_node) {
   while (i < s.size()) {
     if (s.compare(i, 2, "[[") == 0) {
       auto close = s.find("]]", i + 2);
-      auto newline = s.find('\n', i + 2);
-      if (close != std::string::npos && close < newline) {
+      if (close != std::string::npos && close - i < 400) {
         std::string inner = s.substr(i + 2, close - i - 2);
+        std::replace(inner.begin(), inner.end(), '\n', ' ');
         auto [line, col] = w.locate(text_node, "[[" + inner.substr(0, inner.find_first_of("|\\")));
         WikiLinkRef ref;
         auto bar = inner.find('|');
@@ -290,20 +290,25 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
       cmark_node_free(n);  // unlinks it; its (literal-only) children go with it
     }
   }
+  // Soft line breaks join the run too (rendered identically as "\n"), so a wiki link or
+  // citation may wrap over lines as editors write it.
+  auto joinable = [](cmark_node* n) {
+    auto t = cmark_node_get_type(n);
+    return t == CMARK_NODE_TEXT || t == CMARK_NODE_SOFTBREAK;
+  };
   std::vector<cmark_node*> run_starts;
   for (cmark_node* n : nodes_of(root)) {
     cmark_node* prev = cmark_node_previous(n);
-    if (cmark_node_get_type(n) == CMARK_NODE_TEXT && !(prev && cmark_node_get_type(prev) == CMARK_NODE_TEXT)) {
-      run_starts.push_back(n);
-    }
+    if (cmark_node_get_type(n) == CMARK_NODE_TEXT && !(prev && joinable(prev))) run_starts.push_back(n);
   }
   for (cmark_node* n : run_starts) {
+    std::string merged = cmark_node_get_literal(n);
     while (cmark_node* next = cmark_node_next(n)) {
-      if (cmark_node_get_type(next) != CMARK_NODE_TEXT) break;
-      std::string merged = std::string(cmark_node_get_literal(n)) + cmark_node_get_literal(next);
-      cmark_node_set_literal(n, merged.c_str());
+      if (!joinable(next)) break;
+      merged += cmark_node_get_type(next) == CMARK_NODE_SOFTBREAK ? "\n" : cmark_node_get_literal(next);
       cmark_node_free(next);
     }
+    cmark_node_set_literal(n, merged.c_str());
   }
   // Pass 2: links, images, headings, and the special syntax inside text.
   std::set<std::string> heading_ids;

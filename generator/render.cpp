@@ -132,6 +132,8 @@ struct Context {
         const auto& e = corpus().entries[static_cast<std::size_t>(t.index)];
         target_url = url(entry_path(e.slug));
         title = e.summary;
+        // [[benadering-geen-methode]] reads better as its title than as a slug.
+        if (!ref.has_label && ref.target == e.slug && e.slug.find('-') != std::string::npos) set_link_text(ref.node, e.title);
         if (ref.target.empty()) target_url = self_url;
       } else {
         const auto& p = corpus().pages[static_cast<std::size_t>(t.index)];
@@ -423,6 +425,11 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     return OutputFile{"404.html", page(t, "notfound", d)};
   });
 
+  tasks.push_back([&](CompiledTemplates&) {
+    nlohmann::json j = {{"base_path", corpus.config.base_path}, {"title", corpus.config.title}};
+    return OutputFile{".lexicon/site.json", j.dump(2) + "\n"};
+  });
+
   tasks.push_back([&](CompiledTemplates& t) {
     data d = ctx.base_data("Zoeken", "Zoeken in het lexicon", "zoeken/");
     return OutputFile{"zoeken/index.html", page(t, "search", d)};
@@ -496,6 +503,8 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   for (auto& e : errors) if (e) std::rethrow_exception(e);
 
   std::sort(site.files.begin(), site.files.end(), [](const OutputFile& a, const OutputFile& b) { return a.path < b.path; });
+  // The server renders search results with this template, from the generation it serves.
+  site.copies.push_back({templates.root / "search-results.mustache", ".lexicon/search-results.mustache"});
   for (const auto& f : templates.static_files) site.copies.push_back({templates.root / "static" / f, "static/" + f.generic_string()});
   for (const auto& m : corpus.media) site.copies.push_back({corpus.root / "media" / m, "media/" + m});
   return site;

@@ -11,7 +11,9 @@
 #include <httplib.h>
 #include <xapian.h>
 
+#include "escape.h"
 #include "search.h"
+#include "templates.h"
 
 namespace fs = std::filesystem;
 
@@ -103,6 +105,87 @@ SearchOptions options_from(const httplib::Request& req) {
   return o;
 }
 
+std::string page_url(const std::string& base, const SearchOptions& o, const std::string& theme, std::size_t page) {
+  std::string url = base + "zoeken/?q=" + url_encode(o.query);
+  if (!theme.empty()) url += "&thema=" + url_encode(theme);
+  if (!o.type.empty()) url += "&type=" + url_encode(o.type);
+  if (page > 1) url += "&pagina=" + std::to_string(page);
+  return url;
+}
+
+// Server-rendered results inside the site's own search page (works without JavaScript).
+std::string render_search_page(const fs::path& site_dir, const Xapian::Database& db, const SearchOptions& o) {
+  using kainjow::mustache::data;
+  std::string shell = read_whole(site_dir / "zoeken" / "index.html");
+  auto site = nlohmann::json::parse(read_whole(site_dir / ".lexicon" / "site.json"), nullptr, false);
+  std::string base = site.is_object() ? site.value("base_path", "/") : "/";
+  SearchResult r = search(db, o);
+  data d;
+  d.set("base", base);
+  d.set("query", o.query);
+  d.set("total", std::to_string(r.total));
+  d.set("corrected", r.corrected);
+  d.set("has_corrected", !r.corrected.empty());
+  d.set("used_correction", r.used_correction);
+  SearchOptions corrected = o;
+  corrected.query = r.corrected;
+  d.set("corrected_url", page_url(base, corrected, o.theme, 1));
+  data hits(data::type::list);
+  for (const auto& h : r.hits) {
+    data item;
+    item.set("title", h.title);
+    item.set("url", h.url);
+    item.set("type", h.type);
+    item.set("summary", h.summary);
+    item.set("snippet_html", h.snippet_html);
+    data themes(data::type::list);
+    for (const auto& t : h.themes) {
+      data th;
+      th.set("name", t.name);
+      themes.push_back(th);
+    }
+    item.set("themes", themes);
+    item.set("has_themes", !h.themes.empty());
+    hits.push_back(item);
+  }
+  d.set("hits", hits);
+  d.set("has_hits", !r.hits.empty());
+  d.set("first", std::to_string(o.offset + 1));
+  data facets(data::type::list);
+  for (const auto& f : r.facets) {
+    data item;
+    item.set("name", f.name);
+    item.set("count", std::to_string(f.count));
+    item.set("url", page_url(base, o, f.slug, 1));
+    item.set("clear_url", page_url(base, o, "", 1));
+    item.set("active", f.slug == o.theme);
+    if (f.slug == o.theme) d.set("theme_name", f.name);
+    facets.push_back(item);
+  }
+  d.set("facets", facets);
+  d.set("has_facets", !r.facets.empty());
+  std::size_t page = o.offset / o.limit + 1, pages = (r.total + o.limit - 1) / o.limit;
+  d.set("page", std::to_string(page));
+  d.set("pages", std::to_string(pages));
+  d.set("has_pages", pages > 1);
+  if (page > 1) d.set("prev_url", page_url(base, o, o.theme, page - 1));
+  if (page < pages) d.set("next_url", page_url(base, o, o.theme, page + 1));
+  TemplateSet set;
+  set.sources["search-results"] = read_whole(site_dir / ".lexicon" / "search-results.mustache");
+  CompiledTemplates compiled(set);
+  std::string results = compiled.render("search-results", d);
+  const std::string open = "<!--zoekresultaten-->", close = "<!--/zoekresultaten-->";
+  auto a = shell.find(open), b = shell.find(close);
+  if (a == std::string::npos || b == std::string::npos || b < a) return shell;
+  // The query also goes into the search box, escaped by the one escaping function.
+  std::string page_html = shell.substr(0, a) + results + shell.substr(b + close.size());
+  const std::string box = "id=\"zoekveld-pagina\" type=\"search\" name=\"q\"";
+  if (auto pos = page_html.find(box); pos != std::string::npos) {
+    page_html.insert(pos + box.size(), " value=\"" + html_escape(o.query) + "\"");
+  }
+  return page_html;
+}
+
 }  // namespace
 
 int run_server(const ServeOptions& options) {
@@ -120,6 +203,20 @@ int run_server(const ServeOptions& options) {
     } catch (const Xapian::Error& e) {
       res.status = 503;
       res.set_content(R"({"error":"zoekindex niet beschikbaar"})", "application/json");
+    }
+  });
+  server.Get("/zoeken/", [&](const httplib::Request& req, httplib::Response& res) {
+    SearchOptions o = options_from(req);
+    if (o.query.empty()) {
+      res.set_content(read_whole(options.site_dir / "zoeken" / "index.html"), "text/html; charset=utf-8");
+      return;
+    }
+    try {
+      auto db = index.get();
+      res.set_content(render_search_page(options.site_dir, *db, o), "text/html; charset=utf-8");
+    } catch (const std::exception&) {
+      res.status = 503;
+      res.set_content("Zoeken is tijdelijk niet beschikbaar.", "text/plain; charset=utf-8");
     }
   });
   server.Get(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {

@@ -15,7 +15,7 @@ namespace lexicon {
 
 namespace {
 const char* const required_templates[] = {"layout", "home", "entry", "az", "themes", "theme", "sources",
-                                          "page", "notfound", "redirect", "search", "sitemap"};
+                                          "page", "notfound", "redirect", "search", "search-results", "sitemap"};
 }
 
 TemplateSet load_templates(const fs::path& dir, Diagnostics& diagnostics) {
@@ -63,10 +63,13 @@ CompiledTemplates::CompiledTemplates(const TemplateSet& set) : sources_(set.sour
 std::string CompiledTemplates::render(const std::string& name, const kainjow::mustache::data& data) {
   auto it = compiled_.find(name);
   if (it == compiled_.end()) throw std::runtime_error("template missing: " + name);
-  // Every template is available as a partial ({{> reference}}).
+  // Templates whose name starts with '_' are partials ({{> _reference}}); the prefix keeps
+  // them from shadowing data names such as "themes".
   kainjow::mustache::data with_partials = data;
   for (const auto& [partial_name, text] : sources_) {
-    with_partials.set(partial_name, kainjow::mustache::partial([&text = text] { return text; }));
+    if (partial_name.starts_with("_")) {
+      with_partials.set(partial_name, kainjow::mustache::partial([&text = text] { return text; }));
+    }
   }
   return it->second.render(with_partials);
 }
