@@ -1,5 +1,8 @@
 #include "analysis.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "search_schema.h"
 #include "text.h"
 
@@ -18,6 +21,8 @@ std::string lowercase(std::string_view word) {
   }
   return out;
 }
+
+bool is_hyphen(char32_t c) { return c == '-' || c == 0x2010 || c == 0x2011; }
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view text) {
@@ -48,10 +53,104 @@ std::vector<Token> tokenize(std::string_view text) {
     t.lower = lowercase(word);
     t.start = start;
     t.end = end;
-    if (!t.folded.empty() && t.folded.size() <= 64) tokens.push_back(std::move(t));
+    if (end < text.size()) {
+      std::size_t next = end;
+      if (is_hyphen(decode_utf8(text, next)) && next < text.size()) {
+        std::size_t k = next;
+        t.hyphen_after = is_word_char(decode_utf8(text, k));
+      }
+    }
+    if (!t.folded.empty() && t.folded.size() <= 64) {
+      tokens.push_back(std::move(t));
+    } else if (!tokens.empty()) {
+      tokens.back().hyphen_after = false;
+    }
     i = end;
   }
   return tokens;
+}
+
+std::string joined(const std::vector<Token>& tokens, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to && i < tokens.size(); ++i) out += tokens[i].folded;
+  return out;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> hyphen_groups(const std::vector<Token>& tokens) {
+  std::vector<std::pair<std::size_t, std::size_t>> groups;
+  for (std::size_t i = 0; i < tokens.size();) {
+    std::size_t j = i;
+    while (j + 1 < tokens.size() && tokens[j].hyphen_after) ++j;
+    if (j > i) groups.emplace_back(i, j + 1);
+    i = j + 1;
+  }
+  return groups;
+}
+
+void CompoundSplitter::add_part(const std::string& folded) {
+  if (folded.size() >= min_part && folded.size() <= 40 &&
+      std::all_of(folded.begin(), folded.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c & 0x80); })) {
+    parts_.insert(folded);
+  }
+}
+
+std::vector<std::string> CompoundSplitter::split(const std::string& word) const {
+  const std::size_t n = word.size();
+  if (n < min_word || parts_.empty() || n > 64) return {};
+  // best[i]: fewest parts covering word[0..i) where a new part may start at i.
+  constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> best(n + 1, none), from(n + 1, none), part_start(n + 1, none);
+  best[0] = 0;
+  std::size_t final_parts = none, final_start = none;
+  for (std::size_t s = 0; s < n; ++s) {
+    if (best[s] == none) continue;
+    for (std::size_t e = s + min_part; e <= n; ++e) {
+      if (s == 0 && e == n) continue;  // the word itself is not a split
+      if (!parts_.count(word.substr(s, e - s))) continue;
+      std::size_t count = best[s] + 1;
+      if (e == n) {
+        if (count < final_parts) final_parts = count, final_start = s;
+        continue;
+      }
+      // The next part starts right away or after a linking sound.
+      for (std::size_t link : {std::size_t{0}, std::size_t{1}, std::size_t{2}}) {
+        std::size_t next = e + link;
+        if (next >= n) break;
+        if (link == 1 && word[e] != 's' && word[e] != 'e') continue;
+        if (link == 2 && word.compare(e, 2, "en") != 0) continue;
+        if (count < best[next]) best[next] = count, from[next] = e, part_start[next] = s;
+      }
+    }
+  }
+  if (final_parts == none) return {};
+  std::vector<std::string> parts;
+  std::size_t s = final_start, e = n;
+  while (true) {
+    parts.push_back(word.substr(s, e - s));
+    if (s == 0) break;
+    e = from[s];
+    s = part_start[s];
+  }
+  std::reverse(parts.begin(), parts.end());
+  return parts;
+}
+
+std::string CompoundSplitter::serialise() const {
+  std::string out;
+  for (const auto& p : parts_) out += (out.empty() ? "" : "\n") + p;
+  return out;
+}
+
+CompoundSplitter CompoundSplitter::deserialise(const std::string& data) {
+  CompoundSplitter splitter;
+  std::size_t start = 0;
+  while (start < data.size()) {
+    auto end = data.find('\n', start);
+    if (end == std::string::npos) end = data.size();
+    splitter.add_part(data.substr(start, end - start));
+    start = end + 1;
+  }
+  return splitter;
 }
 
 Analyzer::Analyzer() : stemmer_(schema::stemmer_language) {}
@@ -64,6 +163,20 @@ std::vector<std::string> Analyzer::terms(const Token& token) const {
   out.push_back(std::string(schema::stemmed) + stem(token.folded));
   if (token.lower != token.folded) out.push_back(std::string(schema::exact) + token.lower);
   return out;
+}
+
+std::size_t common_prefix(std::string_view a, std::string_view b) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  return i;
+}
+
+bool is_related_form(std::string_view word, std::string_view candidate) {
+  if (word == candidate) return false;
+  std::size_t cp = common_prefix(word, candidate);
+  std::size_t rest_a = word.size() - cp, rest_b = candidate.size() - cp;
+  std::size_t longest = std::max(word.size(), candidate.size());
+  return cp >= 6 && 2 * cp >= longest && std::max(rest_a, rest_b) <= 5 && std::min(rest_a, rest_b) <= 3;
 }
 
 }  // namespace lexicon

@@ -2,6 +2,8 @@
 // The pipeline, load -> parse -> resolve -> render -> write/index, as one call per subcommand.
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "diagnostics.h"
 
@@ -22,6 +24,10 @@ struct BuildReport {
   Diagnostics diagnostics;
   std::size_t entries = 0;
   std::size_t files = 0;
+  std::string history_note;  // why git history could not be read (empty when fine or simply not in git)
+  // Wall-clock seconds per stage, for `--timings` and the benchmarks: check (load, parse,
+  // resolve), history, site (render + write + swap), index.
+  std::vector<std::pair<std::string, double>> timings;
 };
 
 // Loads, checks and (unless check_only) writes a new generation. Never touches content/.

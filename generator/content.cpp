@@ -18,7 +18,7 @@ namespace lexicon {
 
 namespace {
 
-const std::vector<std::string> entry_fields = {"title", "aliases", "themes", "summary", "related",
+const std::vector<std::string> entry_fields = {"title", "title_lang", "aliases", "themes", "summary", "related",
                                                 "sources", "authors", "former_slugs"};
 const std::vector<std::string> page_fields = {"title", "summary", "aliases", "authors"};
 
@@ -417,6 +417,13 @@ Document parse_document(const std::string& display_path, const std::string& slug
   if (doc.title.empty()) {
     Position p = r["title"] ? ctx.position(r["title"].Mark()) : Position{split.yaml_first_line, 1};
     diagnostics.error(display_path, p.line, p.column, "verplicht veld 'title' ontbreekt of is leeg", line_of(doc.text, p.line));
+  }
+  if (r["title_lang"]) {
+    doc.title_lang = trim(scalar_or_error(ctx, r["title_lang"], "title_lang"));
+    if (!valid_lang(doc.title_lang)) {
+      ctx.error(r["title_lang"].Mark(), fmt::format("ongeldige taalcode '{}' (bijvoorbeeld: en, grc, la)", doc.title_lang));
+      doc.title_lang.clear();
+    }
   }
   if (r["summary"]) doc.summary = trim(scalar_or_error(ctx, r["summary"], "summary"));
   if (is_entry && doc.summary.empty()) {

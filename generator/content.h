@@ -64,6 +64,7 @@ struct Document {
   int body_first_line = 1;
   std::string body;
   std::string title;
+  std::string title_lang;  // BCP 47 code when the title is in another language (`title_lang: en`), else ""
   std::string summary;
   std::vector<Term> aliases;
   std::vector<std::string> themes;

@@ -1,9 +1,15 @@
 #include "diagnostics.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "frontmatter.h"
 #include "text.h"
 
 namespace lexicon {
@@ -96,6 +102,29 @@ void sort_diagnostics(Diagnostics& diagnostics) {
   std::stable_sort(diagnostics.items.begin(), diagnostics.items.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
   });
+}
+
+void attach_source_lines(Diagnostics& diagnostics) {
+  std::map<std::string, std::optional<std::string>> files;
+  for (auto& d : diagnostics.items) {
+    if (d.line < 1 || !d.source_line.empty()) continue;
+    auto [it, inserted] = files.try_emplace(d.path);
+    if (inserted) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(d.path, ec);
+      std::ifstream in(d.path, std::ios::binary);
+      if (!ec && size <= (1u << 20) && in) {
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        it->second = normalise_newlines(buffer.str());
+      }
+    }
+    if (!it->second) continue;
+    std::string raw = line_of(*it->second, d.line);
+    std::string shown;
+    for (std::size_t i = 0; i < raw.size();) append_utf8(shown, decode_utf8(raw, i));
+    d.source_line = shown;
+  }
 }
 
 std::string line_of(const std::string& text, int line) {

@@ -33,6 +33,11 @@ std::string format_all(const Diagnostics& diagnostics, DiagnosticFormat format);
 // Sorts by path, line, column so output is stable whatever order stages ran in.
 void sort_diagnostics(Diagnostics& diagnostics);
 
+// Fills in the source line of every diagnostic that has a line but no source text yet, reading
+// the file named by its path (as shown to the editor, relative to the working directory), so
+// every positioned diagnostic gets the caret display. Invalid UTF-8 is shown as U+FFFD.
+void attach_source_lines(Diagnostics& diagnostics);
+
 // The line (1-based) of `text`, without its newline; "" when out of range.
 std::string line_of(const std::string& text, int line);
 

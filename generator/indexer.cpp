@@ -1,5 +1,7 @@
 #include "indexer.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -13,27 +15,88 @@ namespace lexicon {
 
 namespace {
 
+// Memoised compound splitting: the same words recur across documents.
+struct Splits {
+  const CompoundSplitter& splitter;
+  std::map<std::string, std::vector<std::string>> cache;
+  const std::vector<std::string>& operator()(const std::string& word) {
+    auto it = cache.find(word);
+    if (it == cache.end()) it = cache.emplace(word, splitter.split(word)).first;
+    return it->second;
+  }
+};
+
 struct DocumentBuilder {
   const Analyzer& analyzer;
+  Splits& splits;
   Xapian::Document doc;
   std::set<std::string> spelling_words;
 
+  void add_word(const std::string& folded, unsigned weight, bool name) {
+    doc.add_term(folded, weight);
+    doc.add_term(std::string(schema::stemmed) + analyzer.stem(folded), weight);
+    if (name) {
+      doc.add_term(std::string(schema::name_word) + folded, weight);
+      doc.add_term(std::string(schema::name_stem) + analyzer.stem(folded), weight);
+    }
+  }
+
+  // Parts of a compound count for less than the word itself, and not as name words.
+  void add_parts(const std::string& folded, unsigned weight) {
+    for (const auto& part : splits(folded)) add_word(part, std::max(1u, weight / 2), false);
+  }
+
   void add_text(const std::string& text, unsigned weight, bool name) {
-    for (const auto& token : tokenize(text)) {
+    auto tokens = tokenize(text);
+    for (const auto& token : tokens) {
       for (const auto& term : analyzer.terms(token)) doc.add_term(term, weight);
-      if (name) doc.add_term(std::string(schema::name_word) + token.folded, weight);
+      if (name) {
+        doc.add_term(std::string(schema::name_word) + token.folded, weight);
+        doc.add_term(std::string(schema::name_stem) + analyzer.stem(token.folded), weight);
+      }
+      add_parts(token.folded, weight);
       if (token.folded.size() >= 3) spelling_words.insert(token.folded);
+    }
+    // "reflection-in-action" is also indexed as "reflectioninaction", as students may write it.
+    for (const auto& [from, to] : hyphen_groups(tokens)) {
+      std::string word = joined(tokens, from, to);
+      if (word.size() > 64) continue;
+      add_word(word, weight, name);
+      add_parts(word, weight);
     }
   }
 
   void add_name(const std::string& name, unsigned weight) {
     add_text(name, weight, true);
-    std::string whole;
-    for (const auto& token : tokenize(name)) whole += (whole.empty() ? "" : " ") + token.folded;
-    // wdf 1 (not boolean) so the term carries weight when the query boosts it.
-    if (!whole.empty() && whole.size() < 200) doc.add_term(std::string(schema::whole_name) + whole, 1);
+    auto tokens = tokenize(name);
+    std::string whole, stems;
+    for (const auto& token : tokens) {
+      whole += (whole.empty() ? "" : " ") + token.folded;
+      stems += (stems.empty() ? "" : " ") + analyzer.stem(token.folded);
+    }
+    // wdf 1 (not boolean) so the terms carry weight when the query boosts them.
+    if (whole.empty() || whole.size() >= 200) return;
+    doc.add_term(std::string(schema::whole_name) + whole, 1);
+    doc.add_term(std::string(schema::whole_name) + joined(tokens, 0, tokens.size()), 1);
+    doc.add_term(std::string(schema::whole_stem) + stems, 1);
   }
 };
+
+// The known parts for compound splitting: words of the entries' headwords and aliases, and their stems.
+CompoundSplitter known_parts(const Corpus& corpus, const Analyzer& analyzer) {
+  CompoundSplitter splitter;
+  auto add = [&](const std::string& text) {
+    for (const auto& token : tokenize(text)) {
+      splitter.add_part(token.folded);
+      splitter.add_part(analyzer.stem(token.folded));
+    }
+  };
+  for (const auto& e : corpus.entries) {
+    add(e.title);
+    for (const auto& a : e.aliases) add(a.text);
+  }
+  return splitter;
+}
 
 }  // namespace
 
@@ -41,6 +104,9 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   const Corpus& corpus = parsed.corpus;
   Xapian::WritableDatabase db(index_dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
   Analyzer analyzer;
+  CompoundSplitter splitter = known_parts(corpus, analyzer);
+  db.set_metadata(schema::metadata_compound_parts, splitter.serialise());
+  Splits splits{splitter, {}};
   std::map<std::string, unsigned> spelling;
   const std::string& base = corpus.config.base_path;
 
@@ -70,7 +136,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
 
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     const auto& e = corpus.entries[i];
-    DocumentBuilder b{analyzer, {}, {}};
+    DocumentBuilder b{analyzer, splits, {}, {}};
     b.add_name(e.title, schema::title_weight);
     nlohmann::json aliases = nlohmann::json::array();
     for (const auto& a : e.aliases) {
@@ -90,7 +156,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   }
   for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
     const auto& p = corpus.pages[i];
-    DocumentBuilder b{analyzer, {}, {}};
+    DocumentBuilder b{analyzer, splits, {}, {}};
     b.add_name(p.title, schema::title_weight);
     b.add_text(p.summary, schema::summary_weight, false);
     b.add_text(parsed.page_docs[i].plain_text, schema::body_weight, false);
@@ -100,7 +166,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     finish(b, schema::type_page, p.slug, data, {});
   }
   for (const auto& s : corpus.sources) {
-    DocumentBuilder b{analyzer, {}, {}};
+    DocumentBuilder b{analyzer, splits, {}, {}};
     std::string authors;
     for (const auto& a : s.authors) authors += (authors.empty() ? "" : "; ") + a;
     b.add_text(s.title, schema::alias_weight, true);  // no whole-name term: entries own exact matches

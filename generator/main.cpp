@@ -7,7 +7,9 @@
 #include <xapian.h>
 
 #include "build.h"
+#include "scaffold.h"
 #include "search.h"
+#include "deploy.h"
 #include "server.h"
 
 namespace fs = std::filesystem;
@@ -36,6 +38,8 @@ int main(int argc, char** argv) {
   app.add_option("--templates", build.templates_dir, "map met sjablonen")->capture_default_str();
   app.add_option("--index", index, "zoekindex (standaard <site>/.xapian)");
   app.add_option("--jobs,-j", build.jobs, "aantal threads (standaard: alle kernen)");
+  bool timings = false;
+  app.add_flag("--timings", timings, "toon de duur per bouwstap (voor benchmarks)");
 
   auto* cmd_build = app.add_subcommand("build", "bouw site en zoekindex");
   std::string format_name = "text";
@@ -58,6 +62,26 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   cmd_serve->add_option("--port", serve.port)->capture_default_str();
   cmd_serve->add_option("--host", serve.host)->capture_default_str();
+  std::string serve_prefix;
+  cmd_serve->add_option("--prefix", serve_prefix, "URL-pad van de site (standaard: het pad van base_url)");
+
+  auto* cmd_new = app.add_subcommand("new", "maak een nieuw begrip aan in <content>/begrippen/");
+  std::string new_title, new_theme;
+  cmd_new->add_option("title", new_title, "titel van het begrip")->required();
+  cmd_new->add_option("--theme", new_theme, "thema-slug uit themas.yaml");
+
+  auto* cmd_deploy = app.add_subcommand("deploy", "print productieconfiguratie (nginx, systemd)");
+  cmd_deploy->require_subcommand(1);
+  DeployOptions deploy;
+  auto* cmd_nginx = cmd_deploy->add_subcommand("nginx", "nginx-site: statische pagina's, /zoeken/ en /api/ naar lexicon serve");
+  auto* cmd_systemd = cmd_deploy->add_subcommand("systemd", "systemd-unit voor lexicon serve");
+  for (auto* c : {cmd_nginx, cmd_systemd}) {
+    c->add_option("--upstream", deploy.upstream, "adres van lexicon serve")->capture_default_str();
+    c->add_option("--prefix", deploy.prefix, "URL-pad van de site (standaard: het pad van base_url)");
+  }
+  cmd_nginx->add_option("--listen", deploy.listen, "nginx listen")->capture_default_str();
+  cmd_nginx->add_option("--server-name", deploy.server_name, "nginx server_name")->capture_default_str();
+  cmd_systemd->add_option("--user", deploy.user, "gebruiker van de dienst")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -76,10 +100,25 @@ int main(int argc, char** argv) {
                                 : format_name == "json" ? DiagnosticFormat::json : DiagnosticFormat::text;
       BuildReport report = run_build(build, cmd_check->parsed());
       int code = print_report(report, format);
+      if (!report.history_note.empty()) {
+        std::cerr << fmt::format("lexicon: let op: geen git-geschiedenis ({})\n", report.history_note);
+      }
       if (code == 0 && cmd_build->parsed()) {
         std::cerr << fmt::format("lexicon: {} begrippen, {} bestanden geschreven naar {}/\n", report.entries, report.files, site);
       }
+      if (timings) {
+        for (const auto& [stage, seconds] : report.timings) std::cerr << fmt::format("timing: {} {:.3f}\n", stage, seconds);
+      }
       return code;
+    }
+    if (cmd_new->parsed()) {
+      NewEntry created = create_entry(content, new_title, new_theme);
+      if (created.exit_code != 0) {
+        std::cerr << fmt::format("lexicon: error: {}\n", created.message);
+        return created.exit_code;
+      }
+      std::cout << created.path << "\n";
+      return 0;
     }
     if (cmd_search->parsed()) {
       Xapian::Database db(index_path.string());
@@ -105,7 +144,14 @@ int main(int argc, char** argv) {
     if (cmd_serve->parsed()) {
       serve.site_dir = site;
       serve.index_dir = index;
+      if (!serve_prefix.empty()) serve.prefix = serve_prefix;
       return run_server(serve);
+    }
+    if (cmd_deploy->parsed()) {
+      deploy.site_dir = site;
+      deploy.binary = fs::canonical("/proc/self/exe");
+      std::cout << (cmd_nginx->parsed() ? nginx_config(deploy) : systemd_unit(deploy));
+      return 0;
     }
   } catch (const Xapian::Error& e) {
     std::cerr << fmt::format("lexicon: error: zoekindex: {}\n", e.get_msg());

@@ -49,8 +49,13 @@ struct Walker {
 
   // Finds `token` in the source lines of the nearest block, so columns count what the editor typed.
   std::pair<int, int> locate(cmark_node* node, const std::string& token) {
+    // Inline nodes only know their own first line (a merged text node spans several), so search
+    // the lines of the enclosing block.
     cmark_node* block = node;
-    while (block && cmark_node_get_start_line(block) <= 0) block = cmark_node_parent(block);
+    while (block && ((cmark_node_get_type(block) & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE ||
+                     cmark_node_get_start_line(block) <= 0)) {
+      block = cmark_node_parent(block);
+    }
     int start = block ? cmark_node_get_start_line(block) : 1;
     int end = block ? std::max(start, cmark_node_get_end_line(block)) : start;
     for (int l = start; l <= end; ++l) {
@@ -311,7 +316,7 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
     cmark_node_set_literal(n, merged.c_str());
   }
   // Pass 2: links, images, headings, and the special syntax inside text.
-  std::set<std::string> heading_ids;
+  std::set<std::string> heading_ids(std::begin(template_ids), std::end(template_ids));
   for (cmark_node* n : nodes_of(root)) {
     auto type = cmark_node_get_type(n);
     if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
@@ -342,6 +347,7 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
     h.text = trim(collect_text(n));
     std::string base = slugify(h.text);
     if (base.empty()) base = "kop";
+    if (base.starts_with("bron-")) base = "kop-" + base;  // reference list items are "bron-<key>"
     h.id = base;
     for (int k = 2; heading_ids.count(h.id); ++k) h.id = fmt::format("{}-{}", base, k);
     heading_ids.insert(h.id);

@@ -37,6 +37,11 @@ struct ImageRef {
   cmark_node* node = nullptr;
 };
 
+// Element ids the page templates give their own parts (layout, entry sections). A body heading
+// whose slug is one of these gets a numbered id instead, so a page never has an id twice.
+inline constexpr const char* template_ids[] = {"inhoud", "zoekveld", "zie-ook", "verwijzingen", "bronnen-kop",
+                                               "citeer", "geschiedenis", "inhoudsopgave", "begrippenkaart"};
+
 struct Heading {
   int level = 2;
   std::string text;

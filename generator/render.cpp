@@ -11,7 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "collation.h"
+#include "conceptmap.h"
 #include "escape.h"
+#include "history_view.h"
+#include "skos.h"
 #include "text.h"
 
 namespace lexicon {
@@ -66,6 +69,8 @@ struct Context {
     const auto& e = corpus().entries[static_cast<std::size_t>(index)];
     data item;
     item.set("title", e.title);
+    item.set("title_lang", e.title_lang);
+    item.set("has_title_lang", !e.title_lang.empty());
     item.set("url", url(entry_path(e.slug)));
     item.set("summary", e.summary);
     return item;
@@ -210,10 +215,19 @@ std::string author_year(const Source& s) {
   return who + ", " + (s.year.empty() ? "z.j." : s.year);
 }
 
-RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs) {
+RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
+                         const ContentHistory* history) {
   Context ctx{parsed, graph};
+  const SiteLinks links{ctx.base(), ctx.absolute("")};
   const Corpus& corpus = parsed.corpus;
   RenderedSite site;
+  // Concept maps: one Graphviz context for the whole build, shared (serialized) by the render threads.
+  ConceptMapper mapper;
+  std::vector<std::string> entry_titles, entry_urls;
+  for (const auto& e : corpus.entries) {
+    entry_titles.push_back(e.title);
+    entry_urls.push_back(ctx.url(entry_path(e.slug)));
+  }
 
   // Each task renders one output file; tasks are independent, so they run in any order.
   using Task = std::function<OutputFile(CompiledTemplates&)>;
@@ -232,6 +246,8 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       ctx.apply_links(doc, graph.entry_links[i], ctx.url(path));
       data d = ctx.base_data(e.title, e.summary, path);
       d.set("title", e.title);
+      d.set("title_lang", e.title_lang);
+      d.set("has_title_lang", !e.title_lang.empty());
       d.set("summary", e.summary);
       d.set("body_html", render_html(doc));
       d.set("themes", ctx.theme_refs(e));
@@ -277,7 +293,13 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       d.set("has_references", !refs.empty());
       std::vector<std::string> authors = e.authors.empty() ? corpus.config.editors : e.authors;
       d.set("authors", join(authors, ", ", " & "));
+      // Only this entry's own commits: an unrelated commit leaves this page byte-identical.
+      set_entry_history(d, history, e.slug);
+      set_citation(d, e, corpus.config, last_revision(history, e.slug), ctx.absolute(path));
       d.set("json_ld_html", ctx.entry_json_ld(e, path));
+      d.set("concept_map_svg_html", concept_map_svg(entry_concept_graph(static_cast<int>(i), graph.outgoing[i], graph.incoming[i],
+                                                                        graph.outgoing, entry_titles, entry_urls),
+                                                    mapper));
       return OutputFile{path + "index.html", page(t, "entry", d)};
     });
   }
@@ -326,6 +348,13 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       d.set("theme_description", th.description);
       auto it = graph.theme_entries.find(th.slug);
       d.set("entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
+      if (it != graph.theme_entries.end()) {
+        d.set("concept_map_svg_html", concept_map_svg(theme_concept_graph(th.name, it->second, graph.outgoing, graph.incoming,
+                                                                          entry_titles, entry_urls),
+                                                      mapper));
+        d.set("concept_map_partial", it->second.size() > concept_map_max_theme_entries);
+        d.set("concept_map_count", std::to_string(concept_map_max_theme_entries));
+      }
       return OutputFile{path + "index.html", page(t, "theme", d)};
     });
   }
@@ -351,6 +380,18 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
         d.set("has_about", true);
       }
     }
+    // The lexicon as a schema.org DefinedTermSet; its terms point back to it from their own pages
+    // (listing 10,000 terms here would make the home page heavy), the full list is the SKOS export.
+    nlohmann::json set = {{"@context", "https://schema.org"},
+                          {"@type", "DefinedTermSet"},
+                          {"name", corpus.config.title},
+                          {"url", ctx.absolute("")},
+                          {"inLanguage", corpus.config.language}};
+    if (!corpus.config.subtitle.empty()) set["description"] = corpus.config.subtitle;
+    if (!corpus.config.licence.empty()) set["license"] = corpus.config.licence;
+    set["subjectOf"] = {{{"@type", "DataDownload"}, {"encodingFormat", "text/turtle"}, {"contentUrl", ctx.absolute("skos.ttl")}},
+                        {{"@type", "DataDownload"}, {"encodingFormat", "application/ld+json"}, {"contentUrl", ctx.absolute("skos.jsonld")}}};
+    d.set("json_ld_html", "<script type=\"application/ld+json\">" + json_for_script(set.dump()) + "</script>");
     return OutputFile{"index.html", page(t, "home", d)};
   });
 
@@ -359,7 +400,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     struct Row { std::string key, text, url, see_title; bool alias; std::string lang; };
     std::vector<Row> rows;
     for (const auto& e : corpus.entries) {
-      rows.push_back({collation_key(e.title), e.title, ctx.url(entry_path(e.slug)), "", false, ""});
+      rows.push_back({collation_key(e.title), e.title, ctx.url(entry_path(e.slug)), "", false, e.title_lang});
       for (const auto& a : e.aliases) {
         rows.push_back({collation_key(a.text), a.text, ctx.url(entry_path(e.slug)), e.title, true, a.lang});
       }
@@ -435,10 +476,36 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     return OutputFile{"zoeken/index.html", page(t, "search", d)};
   });
 
+  // Titles and aliases for suggestions: read by `lexicon serve` (/api/suggest) and by search.js when hosted statically.
+  tasks.push_back([&](CompiledTemplates&) {
+    std::vector<const Document*> sorted;
+    for (const auto& e : corpus.entries) sorted.push_back(&e);
+    std::sort(sorted.begin(), sorted.end(), [](const Document* a, const Document* b) {
+      return collation_key(a->title) < collation_key(b->title);
+    });
+    nlohmann::json list = nlohmann::json::array();
+    for (const Document* e : sorted) {
+      nlohmann::json item = {{"title", e->title}, {"url", ctx.url(entry_path(e->slug))}};
+      nlohmann::json aliases = nlohmann::json::array();
+      for (const auto& a : e->aliases) aliases.push_back(a.text);
+      if (!aliases.empty()) item["aliases"] = aliases;
+      list.push_back(item);
+    }
+    return OutputFile{"zoeken/index.json", list.dump() + "\n"};
+  });
+
   // Redirects: alias slugs and the bare /begrippen/ folder.
   std::set<std::string> taken;
   for (const auto& e : corpus.entries) taken.insert(e.slug);
   std::vector<std::pair<std::string, int>> redirects;
+  // Slugs an entry had earlier in git claim their URL first: an old address is a promise.
+  if (history) {
+    for (const auto& [old_slug, slug] : history->renamed) {
+      for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+        if (corpus.entries[i].slug == slug && taken.insert(old_slug).second) redirects.emplace_back(old_slug, static_cast<int>(i));
+      }
+    }
+  }
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     const auto& e = corpus.entries[i];
     std::vector<std::string> names;
@@ -463,6 +530,33 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     d.set("target", ctx.url("a-z/"));
     d.set("title", "A–Z");
     return OutputFile{"begrippen/index.html", t.render("redirect", d)};
+  });
+
+  if (history) {
+    // A removed entry leaves a page at its old URL, unless that URL now belongs to something else.
+    for (const auto& removed : history->removed) {
+      if (!taken.insert(removed.slug).second) continue;
+      tasks.push_back([&, &removed = removed](CompiledTemplates& t) {
+        data d = ctx.base_data(removed.title.empty() ? removed.slug : removed.title, "Dit begrip is verwijderd",
+                               entry_path(removed.slug));
+        data r = removed_data(removed, *history, corpus, graph, links);
+        for (const char* key : {"title", "removed_date", "removed_date_iso", "subject", "short_id", "related",
+                                "has_related", "az_url"}) {
+          d.set(key, *r.get(key));
+        }
+        return OutputFile{entry_path(removed.slug) + "index.html", page(t, "removed", d)};
+      });
+    }
+  }
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = ctx.base_data("Recente wijzigingen", "Wat er onlangs in het lexicon is veranderd", "recent/");
+    data r = history ? recent_data(*history, corpus, links) : recent_data(ContentHistory{}, corpus, links);
+    for (const char* key : {"changes", "has_changes", "no_git"}) d.set(key, *r.get(key));
+    return OutputFile{"recent/index.html", page(t, "recent", d)};
+  });
+  tasks.push_back([&](CompiledTemplates& t) {
+    data d = history ? feed_data(*history, corpus, links) : feed_data(ContentHistory{}, corpus, links);
+    return OutputFile{"feed.xml", t.render("feed", d)};
   });
 
   tasks.push_back([&](CompiledTemplates& t) {
@@ -502,6 +596,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   for (auto& th : threads) th.join();
   for (auto& e : errors) if (e) std::rethrow_exception(e);
 
+  for (auto& f : skos_files(parsed, graph)) site.files.push_back(std::move(f));
   std::sort(site.files.begin(), site.files.end(), [](const OutputFile& a, const OutputFile& b) { return a.path < b.path; });
   // The server renders search results with this template, from the generation it serves.
   site.copies.push_back({templates.root / "search-results.mustache", ".lexicon/search-results.mustache"});

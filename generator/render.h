@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "history.h"
 #include "resolve.h"
 #include "templates.h"
 
@@ -25,7 +26,10 @@ struct RenderedSite {
 };
 
 // Mutates the parsed ASTs (fills in link targets), so `parsed` is taken by reference.
-RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs);
+// `history` (git) adds history, citations, /recent/, /feed.xml and pages for renamed or removed
+// entries; null renders every entry as not yet published.
+RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
+                         const ContentHistory* history = nullptr);
 
 // "Baart, 2001" style label for a citation.
 std::string author_year(const Source& source);

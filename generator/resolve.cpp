@@ -17,7 +17,7 @@ std::string page_path(const std::string& slug) { return slug + "/"; }
 
 bool is_reserved_page_slug(const std::string& slug) {
   static const std::set<std::string> reserved = {"begrippen", "themas", "a-z", "bronnen", "zoeken", "api",
-                                                 "static", "media", "404", "sitemap", "feed", "skos"};
+                                                 "static", "media", "404", "sitemap", "feed", "skos", "recent"};
   return reserved.count(slug) > 0;
 }
 
@@ -77,22 +77,25 @@ struct Resolver {
     auto claim = [&](const std::string& name, int entry, const Document& d, const std::string& field, std::size_t item,
                      const std::string& what) {
       std::string key = fold(trim(name));
-      if (key.empty()) return;
+      if (key.empty()) return true;
       auto it = graph.entry_by_name.find(key);
       if (it != graph.entry_by_name.end()) {
-        if (it->second == entry) return;
+        if (it->second == entry) return true;
         at(d, field, item, true,
            fmt::format("{} '{}' bestaat al: {}", what, name, owner[key]));
-        return;
+        return false;
       }
       graph.entry_by_name[key] = entry;
       owner[key] = fmt::format("{} van {}", what, corpus().entries[static_cast<std::size_t>(entry)].path);
+      return true;
     };
     const auto& entries = corpus().entries;
     for (std::size_t i = 0; i < entries.size(); ++i) claim(entries[i].slug, static_cast<int>(i), entries[i], "title", 0, "slug");
     for (std::size_t i = 0; i < entries.size(); ++i) {
-      claim(entries[i].title, static_cast<int>(i), entries[i], "title", 0, "titel");
-      claim(slugify(entries[i].title), static_cast<int>(i), entries[i], "title", 0, "titel");
+      // The slug form only after the title itself was free, so one clash is reported once.
+      if (claim(entries[i].title, static_cast<int>(i), entries[i], "title", 0, "titel")) {
+        claim(slugify(entries[i].title), static_cast<int>(i), entries[i], "title", 0, "titel");
+      }
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
       for (std::size_t a = 0; a < entries[i].aliases.size(); ++a) {
@@ -255,9 +258,10 @@ struct Resolver {
     for (std::size_t i = 0; i < corpus().pages.size(); ++i) {
       graph.page_links.push_back(resolve_links(corpus().pages[i], parsed.page_docs[i], -1));
     }
-    auto by_title = [&](int a, int b) {
-      return collation_key(entries[static_cast<std::size_t>(a)].title) < collation_key(entries[static_cast<std::size_t>(b)].title);
-    };
+    std::vector<std::string> sort_keys;
+    sort_keys.reserve(entries.size());
+    for (const auto& e : entries) sort_keys.push_back(collation_key(e.title));
+    auto by_title = [&](int a, int b) { return sort_keys[static_cast<std::size_t>(a)] < sort_keys[static_cast<std::size_t>(b)]; };
     for (auto& list : graph.incoming) std::sort(list.begin(), list.end(), by_title);
     for (auto& [slug, list] : graph.theme_entries) std::sort(list.begin(), list.end(), by_title);
     for (auto& [key, list] : graph.citing) std::sort(list.begin(), list.end(), by_title);

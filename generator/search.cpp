@@ -29,41 +29,145 @@ class ThemeCounter : public Xapian::MatchSpy {
   }
 };
 
-Xapian::Query word_query(const Analyzer& analyzer, const Token& t) {
-  std::vector<Xapian::Query> parts;
-  parts.emplace_back(std::string(schema::stemmed) + analyzer.stem(t.folded));
-  parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(t.folded), 1.5);
-  if (t.lower != t.folded) {
-    // The exact spelling, when typed with diacritics, ranks a little higher.
-    parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string(schema::exact) + t.lower), 0.5);
-  }
-  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
-}
+Xapian::Query scaled(Xapian::Query q, double factor) { return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor); }
 
-struct Plan {
-  std::vector<Token> tokens;
-  Xapian::Query query;
+// Builds the Xapian query for a list of query words with the same analysis the indexer used.
+class QueryBuilder {
+ public:
+  QueryBuilder(const Xapian::Database& db, const Analyzer& analyzer, const CompoundSplitter& splitter)
+      : db_(db), analyzer_(analyzer), splitter_(splitter) {}
+
+  // Folded words a snippet should highlight: the query words and every form they were expanded to.
+  std::vector<std::string> highlight;
+
+  Xapian::Query build(const std::vector<Token>& tokens, Xapian::Query::op combine) {
+    highlight.clear();
+    std::vector<Xapian::Query> units;
+    for (std::size_t i = 0; i < tokens.size();) {
+      std::size_t span = join_span(tokens, i);
+      if (span > 1) {
+        // "praktijk leren" also looks for "praktijkleren", "reflection in action" for "reflection-in-action".
+        Token whole;
+        whole.folded = whole.lower = joined_form_;
+        std::vector<Xapian::Query> separate;
+        for (std::size_t k = i; k < i + span; ++k) separate.push_back(word(tokens[k]));
+        units.emplace_back(Xapian::Query::OP_OR, scaled(word(whole), 2.0),
+                           Xapian::Query(Xapian::Query::OP_AND, separate.begin(), separate.end()));
+      } else {
+        units.push_back(word(tokens[i]));
+      }
+      i += span;
+    }
+    Xapian::Query main(combine, units.begin(), units.end());
+    if (combine == Xapian::Query::OP_OR && units.size() > 1) {
+      // Any word may match, but documents with all of them still come first.
+      main = Xapian::Query(Xapian::Query::OP_OR, main, Xapian::Query(Xapian::Query::OP_AND, units.begin(), units.end()));
+    }
+    // An exact title or alias match ranks first; as stems ("botsend belang") a little lower.
+    std::string spaced, stems;
+    for (const auto& t : tokens) {
+      spaced += (spaced.empty() ? "" : " ") + t.folded;
+      stems += (stems.empty() ? "" : " ") + analyzer_.stem(t.folded);
+    }
+    std::vector<Xapian::Query> names{Xapian::Query(std::string(schema::whole_name) + spaced)};
+    if (tokens.size() > 1) names.emplace_back(std::string(schema::whole_name) + joined(tokens, 0, tokens.size()));
+    Xapian::Query exact(Xapian::Query::OP_SYNONYM, names.begin(), names.end());
+    Xapian::Query boost(Xapian::Query::OP_OR, scaled(exact, 40),
+                        scaled(Xapian::Query(std::string(schema::whole_stem) + stems), 20));
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, main, boost);
+  }
+
+ private:
+  const Xapian::Database& db_;
+  const Analyzer& analyzer_;
+  const CompoundSplitter& splitter_;
+  std::string joined_form_;
+
+  bool known(const std::string& folded) const { return db_.term_exists(folded); }
+
+  // How many words from position i form one indexed word when written together (1: none).
+  std::size_t join_span(const std::vector<Token>& tokens, std::size_t i) {
+    for (std::size_t span = std::min<std::size_t>(4, tokens.size() - i); span > 1; --span) {
+      std::string w = joined(tokens, i, i + span);
+      if (w.size() > 64) continue;
+      if (known(w)) {
+        joined_form_ = w;
+        return span;
+      }
+      if (span == 2) {
+        // Dutch compounds often link with -s-: "ervarings kennis", "handeling verlegenheid".
+        std::string linked = tokens[i].folded + "s" + tokens[i + 1].folded;
+        if (tokens[i].folded.back() != 's' && known(linked)) {
+          joined_form_ = linked;
+          return span;
+        }
+      }
+    }
+    return 1;
+  }
+
+  Xapian::Query basic(const Token& t) {
+    highlight.push_back(t.folded);
+    std::string stem = analyzer_.stem(t.folded);
+    std::vector<Xapian::Query> parts;
+    parts.emplace_back(std::string(schema::stemmed) + stem);
+    parts.push_back(scaled(Xapian::Query(t.folded), 1.5));
+    // A word of a title or alias counts extra, so the entry that owns an alias or English term ranks first.
+    parts.emplace_back(std::string(schema::name_stem) + stem);
+    if (t.lower != t.folded) {
+      // The exact spelling, when typed with diacritics, ranks a little higher.
+      parts.push_back(scaled(Xapian::Query(std::string(schema::exact) + t.lower), 0.5));
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  }
+
+  Xapian::Query word(const Token& t) {
+    std::vector<Xapian::Query> alternatives{basic(t)};
+    // Derived and inflected forms of headwords and aliases: "zorgmijders" ~ "zorgmijding".
+    std::vector<Xapian::Query> related;
+    if (t.folded.size() >= 6) {
+      std::string prefix = std::string(schema::name_word) + t.folded.substr(0, 6);
+      for (auto it = db_.allterms_begin(prefix); it != db_.allterms_end(prefix) && related.size() < 8; ++it) {
+        std::string candidate = (*it).substr(1);
+        if (!is_related_form(t.folded, candidate)) continue;
+        related.emplace_back(*it);
+        highlight.push_back(candidate);
+      }
+    }
+    if (!related.empty()) {
+      alternatives.push_back(scaled(Xapian::Query(Xapian::Query::OP_SYNONYM, related.begin(), related.end()), 0.7));
+    }
+    // A compound the texts do not contain is looked for as its known parts: "zorgrelatie" -> zorg + relatie.
+    if (!known(t.folded)) {
+      auto parts = splitter_.split(t.folded);
+      if (!parts.empty()) {
+        std::vector<Xapian::Query> each;
+        for (const auto& p : parts) {
+          Token pt;
+          pt.folded = pt.lower = p;
+          each.push_back(basic(pt));
+        }
+        alternatives.push_back(scaled(Xapian::Query(Xapian::Query::OP_AND, each.begin(), each.end()), 0.5));
+      }
+    }
+    if (alternatives.size() == 1) return alternatives.front();
+    return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
+  }
 };
 
-Xapian::Query build_query(const Analyzer& analyzer, const std::vector<Token>& tokens, Xapian::Query::op combine) {
-  std::vector<Xapian::Query> words;
-  for (const auto& t : tokens) words.push_back(word_query(analyzer, t));
-  Xapian::Query main(combine, words.begin(), words.end());
-  std::string whole;
-  for (const auto& t : tokens) whole += (whole.empty() ? "" : " ") + t.folded;
-  // An exact title or alias match ranks first.
-  Xapian::Query boost(Xapian::Query::OP_SCALE_WEIGHT,
-                      Xapian::Query(Xapian::Query::OP_SYNONYM, Xapian::Query(std::string(schema::whole_name) + whole)), 40);
-  return Xapian::Query(Xapian::Query::OP_AND_MAYBE, main, boost);
+// Whether the lexicon contains the word at all, as written or as a stem.
+bool in_lexicon(const Xapian::Database& db, const Analyzer& analyzer, const std::string& folded) {
+  return db.term_exists(folded) || db.term_exists(std::string(schema::stemmed) + analyzer.stem(folded));
 }
 
-std::vector<Token> correct(const Xapian::Database& db, const std::vector<Token>& tokens, bool& changed) {
+// Replaces words the lexicon does not contain by the nearest word it does contain.
+std::vector<Token> correct(const Xapian::Database& db, const Analyzer& analyzer, const std::vector<Token>& tokens,
+                           bool& changed) {
   changed = false;
   std::vector<Token> out = tokens;
   for (auto& t : out) {
-    if (t.folded.size() < 3) continue;
-    if (db.get_termfreq(t.folded) > 0) continue;
-    std::string suggestion = db.get_spelling_suggestion(t.folded, 2);
+    if (t.folded.size() < 3 || in_lexicon(db, analyzer, t.folded)) continue;
+    std::string suggestion = db.get_spelling_suggestion(t.folded, t.folded.size() >= 6 ? 2 : 1);
     if (!suggestion.empty() && suggestion != t.folded) {
       t.folded = suggestion;
       t.lower = suggestion;
@@ -152,6 +256,8 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
   if (tokens.size() > 20) tokens.resize(20);
   if (tokens.empty()) return result;
 
+  CompoundSplitter splitter = CompoundSplitter::deserialise(db.get_metadata(schema::metadata_compound_parts));
+  QueryBuilder builder(db, analyzer, splitter);
   Xapian::Enquire enquire(db);
   enquire.set_sort_by_relevance_then_value(schema::slot_type_rank, false);
   auto filtered = [&](Xapian::Query query) {
@@ -160,7 +266,7 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
     return query;
   };
   auto run = [&](const std::vector<Token>& words, Xapian::Query::op op, ThemeCounter* spy) {
-    enquire.set_query(filtered(build_query(analyzer, words, op)));
+    enquire.set_query(filtered(builder.build(words, op)));
     enquire.clear_matchspies();
     if (spy) enquire.add_matchspy(spy);
     return enquire.get_mset(static_cast<Xapian::doccount>(options.offset),
@@ -171,28 +277,31 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
   std::vector<Token> used = tokens;
   Xapian::MSet mset = run(used, Xapian::Query::OP_AND, nullptr);
   Xapian::Query::op op = Xapian::Query::OP_AND;
-  if (mset.get_matches_estimated() < 3) {
-    bool changed = false;
-    auto corrected = correct(db, tokens, changed);
-    if (changed) {
-      result.corrected = join_words(corrected);
-      Xapian::MSet corrected_set = run(corrected, Xapian::Query::OP_AND, nullptr);
-      if (mset.empty() && !corrected_set.empty()) {
-        used = corrected;
-        result.used_correction = true;
-        mset = corrected_set;
-      }
+  Xapian::doccount found = mset.get_matches_estimated();
+  // Words the lexicon does not contain at all get its nearest own word. The correction is used
+  // automatically when the query as typed found nothing or little (only via looser matches, or
+  // fewer results than the correction); otherwise it is only offered.
+  bool changed = false;
+  auto corrected = correct(db, analyzer, tokens, changed);
+  if (changed) {
+    result.corrected = join_words(corrected);
+    Xapian::MSet corrected_set = run(corrected, Xapian::Query::OP_AND, nullptr);
+    Xapian::doccount corrected_found = corrected_set.get_matches_estimated();
+    if (corrected_found > 0 && (found < 3 || corrected_found >= found)) {
+      used = corrected;
+      result.used_correction = true;
+      mset = corrected_set;
     }
   }
-  if (mset.empty() && used.size() > 1) op = Xapian::Query::OP_OR;
+  // Few results for several words: let any word match, with the full matches first.
+  if (mset.get_matches_estimated() < 3 && used.size() > 1) op = Xapian::Query::OP_OR;
 
   // Final run with the facet counter over all matches.
   ThemeCounter counter;
   mset = run(used, op, &counter);
   result.total = mset.get_matches_estimated();
 
-  std::vector<std::string> words;
-  for (const auto& t : used) words.push_back(t.folded);
+  std::vector<std::string> words = builder.highlight;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     auto data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
     if (data.is_discarded()) continue;

@@ -1,9 +1,15 @@
 #include "server.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -14,6 +20,7 @@
 #include "escape.h"
 #include "search.h"
 #include "templates.h"
+#include "text.h"
 
 namespace fs = std::filesystem;
 
@@ -39,10 +46,15 @@ fs::path resolve_request_path(const fs::path& site_dir, const std::string& reque
   if (ec) return {};
   fs::path candidate = root / rel;
   if (fs::is_directory(candidate, ec)) candidate /= "index.html";
+  else if (request_path.back() == '/') return {};  // "file.css/" is not a directory
   fs::path real = fs::canonical(candidate, ec);
   if (ec) return {};
   auto inside = real.lexically_relative(root);
   if (inside.empty() || *inside.begin() == "..") return {};
+  // A symlink inside the tree may still point at the index or a dotfile.
+  for (const auto& part : inside) {
+    if (part.string().starts_with(".")) return {};
+  }
   if (!fs::is_regular_file(real, ec)) return {};
   return real;
 }
@@ -53,10 +65,105 @@ std::string content_type_for(const fs::path& file) {
       {".js", "text/javascript; charset=utf-8"}, {".json", "application/json"},
       {".xml", "application/xml"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
       {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".gif", "image/gif"}, {".webp", "image/webp"},
+      {".avif", "image/avif"}, {".pdf", "application/pdf"}, {".woff2", "font/woff2"},
       {".txt", "text/plain; charset=utf-8"}, {".ttl", "text/turtle; charset=utf-8"},
       {".atom", "application/atom+xml"}, {".jsonld", "application/ld+json"}, {".ico", "image/x-icon"}};
   auto it = types.find(file.extension().string());
   return it == types.end() ? "application/octet-stream" : it->second;
+}
+
+std::string normalize_prefix(std::string_view prefix) {
+  std::string p(prefix);
+  if (p.empty() || p[0] != '/') p.insert(p.begin(), '/');
+  if (p.back() != '/') p += '/';
+  return p;
+}
+
+std::string clean_query(std::string_view query, std::size_t max_bytes) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < query.size()) {
+    char32_t cp = decode_utf8(query, pos);
+    if (cp < 0x20 || cp == 0x7f) cp = U' ';
+    std::string piece;
+    append_utf8(piece, cp);
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+  }
+  return trim(out);
+}
+
+std::vector<SuggestEntry> parse_suggest_index(const nlohmann::json& index) {
+  std::vector<SuggestEntry> out;
+  if (!index.is_array()) return out;
+  for (const auto& item : index) {
+    if (!item.is_object() || !item.contains("title") || !item.contains("url")) continue;
+    SuggestEntry e;
+    e.title = item["title"].get<std::string>();
+    e.url = item["url"].get<std::string>();
+    e.folded_title = fold(e.title);
+    if (item.contains("aliases") && item["aliases"].is_array()) {
+      for (const auto& a : item["aliases"]) {
+        if (!a.is_string()) continue;
+        e.aliases.push_back(a.get<std::string>());
+        e.folded_aliases.push_back(fold(e.aliases.back()));
+      }
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+namespace {
+
+// 0: the whole name starts with the prefix, 1: a later word does, -1: no match.
+int prefix_rank(const std::string& folded_name, const std::string& folded_prefix) {
+  if (folded_name.starts_with(folded_prefix)) return 0;
+  for (std::size_t pos = 0; pos < folded_name.size();) {
+    char32_t cp = decode_utf8(folded_name, pos);
+    if (!is_word_char(cp) && std::string_view(folded_name).substr(pos).starts_with(folded_prefix)) return 1;
+  }
+  return -1;
+}
+
+}  // namespace
+
+nlohmann::json suggest(const std::vector<SuggestEntry>& entries, std::string_view prefix, std::size_t limit) {
+  std::string q = trim(fold(prefix));
+  nlohmann::json out = nlohmann::json::array();
+  if (q.empty()) return out;
+  struct Match {
+    int rank;
+    std::size_t order;
+    const SuggestEntry* entry;
+    const std::string* alias;
+  };
+  std::vector<Match> matches;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    int rank = prefix_rank(e.folded_title, q);
+    if (rank >= 0) {
+      matches.push_back({rank, i, &e, nullptr});
+      continue;
+    }
+    // Titles rank before aliases: an alias is what the reader typed, the title is where it leads.
+    for (std::size_t k = 0; k < e.folded_aliases.size(); ++k) {
+      int r = prefix_rank(e.folded_aliases[k], q);
+      if (r >= 0) {
+        matches.push_back({2 + r, i, &e, &e.aliases[k]});
+        break;
+      }
+    }
+  }
+  std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.order < b.order;
+  });
+  for (std::size_t i = 0; i < matches.size() && i < limit; ++i) {
+    nlohmann::json item = {{"title", matches[i].entry->title}, {"url", matches[i].entry->url}};
+    if (matches[i].alias) item["alias"] = *matches[i].alias;
+    out.push_back(item);
+  }
+  return out;
 }
 
 namespace {
@@ -68,68 +175,192 @@ std::string read_whole(const fs::path& p) {
   return s.str();
 }
 
-// Reopens the index when a new generation has been swapped in (the site directory's inode changes).
-class IndexHolder {
+struct FileIdentity {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  long long mtime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+FileIdentity identity_of(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return {};
+  return {st.st_dev, st.st_ino, static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+// One generation of the site as the search side sees it: opened through a directory descriptor, so a
+// swap in the middle of loading cannot mix two generations. In-flight requests keep it (and its
+// databases) alive through shared_ptr after a newer generation has replaced it.
+struct Generation {
+  FileIdentity site_id, index_id, stub_id;
+  int dir_fd = -1;
+  fs::path root;        // /proc/self/fd/<dir_fd>: the pinned site directory
+  fs::path index_path;  // pinned index, or the custom --index path
+  bool custom_index = false;
+  std::string base_path = "/";
+  std::string search_shell;      // zoeken/index.html
+  std::string results_template;  // .lexicon/search-results.mustache
+  std::vector<SuggestEntry> suggestions;
+
+  // Xapian::Database objects must not be used by two threads at once: one per concurrent request.
+  std::mutex pool_mutex;
+  std::vector<std::unique_ptr<Xapian::Database>> pool;
+
+  ~Generation() {
+    if (dir_fd >= 0) ::close(dir_fd);
+  }
+};
+
+// A database borrowed from a generation's pool for the length of one request.
+class DbLease {
  public:
-  explicit IndexHolder(ServeOptions options) : options_(std::move(options)) {}
-  std::shared_ptr<Xapian::Database> get() {
-    fs::path index = options_.index_dir.empty() ? options_.site_dir / ".xapian" : options_.index_dir;
-    struct stat st {};
-    ino_t inode = ::stat(options_.site_dir.c_str(), &st) == 0 ? st.st_ino : 0;
-    std::lock_guard lock(mutex_);
-    if (!db_ || inode != inode_) {
-      db_ = std::make_shared<Xapian::Database>(index.string());
-      inode_ = inode;
+  explicit DbLease(std::shared_ptr<Generation> gen) : gen_(std::move(gen)) {
+    {
+      std::lock_guard lock(gen_->pool_mutex);
+      if (!gen_->pool.empty()) {
+        db_ = std::move(gen_->pool.back());
+        gen_->pool.pop_back();
+      }
     }
-    return db_;
+    if (!db_) db_ = std::make_unique<Xapian::Database>(gen_->index_path.string());
+    // A custom index (e.g. a replica kept current by xapian-replicate) changes in place.
+    else if (gen_->custom_index) db_->reopen();
+  }
+  ~DbLease() {
+    if (!db_) return;
+    std::lock_guard lock(gen_->pool_mutex);
+    gen_->pool.push_back(std::move(db_));
+  }
+  DbLease(const DbLease&) = delete;
+  DbLease& operator=(const DbLease&) = delete;
+  const Xapian::Database& db() const { return *db_; }
+  void discard() { db_.reset(); }  // after an error: do not return it to the pool
+
+ private:
+  std::shared_ptr<Generation> gen_;
+  std::unique_ptr<Xapian::Database> db_;
+};
+
+class GenerationHolder {
+ public:
+  explicit GenerationHolder(const ServeOptions& options) : options_(options) {}
+
+  // The current generation; reloaded when the site directory (or a custom index) was replaced.
+  // nullptr when the site cannot be read at all.
+  std::shared_ptr<Generation> get(bool force_reload = false) {
+    FileIdentity site_id = identity_of(options_.site_dir);
+    site_id.mtime_ns = 0;  // the directory's mtime changes with its contents, not with a swap
+    FileIdentity index_id, stub_id;
+    if (!options_.index_dir.empty()) {
+      index_id = identity_of(options_.index_dir);
+      index_id.mtime_ns = 0;
+      stub_id = identity_of(options_.index_dir / "XAPIANDB");  // replicas switch copies through this stub
+    }
+    std::lock_guard lock(mutex_);
+    if (current_ && !force_reload && current_->site_id == site_id && current_->index_id == index_id &&
+        current_->stub_id == stub_id) {
+      return current_;
+    }
+    auto gen = load(site_id, index_id, stub_id);
+    if (gen) current_ = gen;
+    return current_;
   }
 
  private:
-  ServeOptions options_;
+  std::shared_ptr<Generation> load(FileIdentity site_id, FileIdentity index_id, FileIdentity stub_id) {
+    int fd = ::open(options_.site_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    auto gen = std::make_shared<Generation>();
+    gen->dir_fd = fd;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0) site_id = {st.st_dev, st.st_ino, 0};  // what we actually opened
+    gen->site_id = site_id;
+    gen->index_id = index_id;
+    gen->stub_id = stub_id;
+    gen->root = fs::path("/proc/self/fd") / std::to_string(fd);
+    gen->custom_index = !options_.index_dir.empty();
+    gen->index_path = gen->custom_index ? options_.index_dir : gen->root / ".xapian";
+    auto site = nlohmann::json::parse(read_whole(gen->root / ".lexicon" / "site.json"), nullptr, false);
+    if (site.is_object() && site.contains("base_path") && site["base_path"].is_string()) {
+      gen->base_path = normalize_prefix(site["base_path"].get<std::string>());
+    }
+    gen->search_shell = read_whole(gen->root / "zoeken" / "index.html");
+    gen->results_template = read_whole(gen->root / ".lexicon" / "search-results.mustache");
+    gen->suggestions =
+        parse_suggest_index(nlohmann::json::parse(read_whole(gen->root / "zoeken" / "index.json"), nullptr, false));
+    return gen;
+  }
+
+  const ServeOptions& options_;
   std::mutex mutex_;
-  std::shared_ptr<Xapian::Database> db_;
-  ino_t inode_ = 0;
+  std::shared_ptr<Generation> current_;
 };
 
-SearchOptions options_from(const httplib::Request& req) {
+// Runs fn(db) against the current generation; a database that changed or vanished under us
+// (DatabaseModifiedError, DatabaseOpeningError) gets one retry on a freshly loaded generation.
+template <typename Fn>
+auto with_database(GenerationHolder& holder, Fn&& fn) {
+  for (int attempt = 0;; ++attempt) {
+    auto gen = holder.get(attempt > 0);
+    if (!gen) throw Xapian::DatabaseOpeningError("site niet leesbaar");
+    std::optional<DbLease> lease;
+    try {
+      lease.emplace(gen);
+      return fn(*gen, lease->db());
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (lease) lease->discard();
+      if (attempt > 0) throw;
+    } catch (const Xapian::DatabaseOpeningError&) {
+      if (lease) lease->discard();
+      if (attempt > 0) throw;
+    }
+  }
+}
+
+SearchOptions options_from(const httplib::Request& req, const ServeOptions& serve) {
   SearchOptions o;
-  o.query = req.get_param_value("q");
-  o.theme = req.get_param_value("thema");
-  o.type = req.get_param_value("type");
+  o.query = clean_query(req.get_param_value("q"), serve.max_query_bytes);
+  o.theme = clean_query(req.get_param_value("thema"), 100);
+  o.type = clean_query(req.get_param_value("type"), 20);
+  if (o.type != "begrip" && o.type != "pagina" && o.type != "bron") o.type.clear();
   std::size_t page = 1;
   try {
     if (req.has_param("pagina")) page = std::clamp<std::size_t>(std::stoul(req.get_param_value("pagina")), 1, 1000);
+  } catch (...) {
+  }
+  try {
+    if (req.has_param("limit")) o.limit = std::clamp<std::size_t>(std::stoul(req.get_param_value("limit")), 1, 50);
   } catch (...) {
   }
   o.offset = (page - 1) * o.limit;
   return o;
 }
 
-std::string page_url(const std::string& base, const SearchOptions& o, const std::string& theme, std::size_t page) {
+std::string page_url(const std::string& base, const SearchOptions& o, const std::string& theme,
+                     const std::string& type, std::size_t page) {
   std::string url = base + "zoeken/?q=" + url_encode(o.query);
   if (!theme.empty()) url += "&thema=" + url_encode(theme);
-  if (!o.type.empty()) url += "&type=" + url_encode(o.type);
+  if (!type.empty()) url += "&type=" + url_encode(type);
   if (page > 1) url += "&pagina=" + std::to_string(page);
   return url;
 }
 
 // Server-rendered results inside the site's own search page (works without JavaScript).
-std::string render_search_page(const fs::path& site_dir, const Xapian::Database& db, const SearchOptions& o) {
+std::string render_search_page(const Generation& gen, const SearchResult& r, const SearchOptions& o) {
   using kainjow::mustache::data;
-  std::string shell = read_whole(site_dir / "zoeken" / "index.html");
-  auto site = nlohmann::json::parse(read_whole(site_dir / ".lexicon" / "site.json"), nullptr, false);
-  std::string base = site.is_object() ? site.value("base_path", "/") : "/";
-  SearchResult r = search(db, o);
+  const std::string& base = gen.base_path;
   data d;
   d.set("base", base);
   d.set("query", o.query);
+  d.set("shown_query", r.used_correction ? r.corrected : o.query);
   d.set("total", std::to_string(r.total));
+  d.set("one_result", r.total == 1);
   d.set("corrected", r.corrected);
   d.set("has_corrected", !r.corrected.empty());
   d.set("used_correction", r.used_correction);
   SearchOptions corrected = o;
   corrected.query = r.corrected;
-  d.set("corrected_url", page_url(base, corrected, o.theme, 1));
+  d.set("corrected_url", page_url(base, corrected, o.theme, o.type, 1));
   data hits(data::type::list);
   for (const auto& h : r.hits) {
     data item;
@@ -142,6 +373,7 @@ std::string render_search_page(const fs::path& site_dir, const Xapian::Database&
     for (const auto& t : h.themes) {
       data th;
       th.set("name", t.name);
+      th.set("url", page_url(base, o, t.slug, o.type, 1));
       themes.push_back(th);
     }
     item.set("themes", themes);
@@ -156,89 +388,272 @@ std::string render_search_page(const fs::path& site_dir, const Xapian::Database&
     data item;
     item.set("name", f.name);
     item.set("count", std::to_string(f.count));
-    item.set("url", page_url(base, o, f.slug, 1));
-    item.set("clear_url", page_url(base, o, "", 1));
+    item.set("url", page_url(base, o, f.slug, o.type, 1));
+    item.set("clear_url", page_url(base, o, "", o.type, 1));
     item.set("active", f.slug == o.theme);
     if (f.slug == o.theme) d.set("theme_name", f.name);
     facets.push_back(item);
   }
   d.set("facets", facets);
   d.set("has_facets", !r.facets.empty());
+  data types(data::type::list);
+  for (auto [slug, label] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"", "Alles"}, {"begrip", "Begrippen"}, {"pagina", "Pagina's"}, {"bron", "Bronnen"}}) {
+    data item;
+    item.set("label", label);
+    item.set("url", page_url(base, o, o.theme, slug, 1));
+    item.set("active", o.type == slug);
+    types.push_back(item);
+  }
+  d.set("types", types);
+  d.set("filtered", !o.theme.empty() || !o.type.empty());
+  d.set("unfiltered_url", page_url(base, o, "", "", 1));
   std::size_t page = o.offset / o.limit + 1, pages = (r.total + o.limit - 1) / o.limit;
   d.set("page", std::to_string(page));
   d.set("pages", std::to_string(pages));
   d.set("has_pages", pages > 1);
-  if (page > 1) d.set("prev_url", page_url(base, o, o.theme, page - 1));
-  if (page < pages) d.set("next_url", page_url(base, o, o.theme, page + 1));
+  if (page > 1) d.set("prev_url", page_url(base, o, o.theme, o.type, page - 1));
+  if (page < pages) d.set("next_url", page_url(base, o, o.theme, o.type, page + 1));
   TemplateSet set;
-  set.sources["search-results"] = read_whole(site_dir / ".lexicon" / "search-results.mustache");
+  set.sources["search-results"] = gen.results_template;
   CompiledTemplates compiled(set);
   std::string results = compiled.render("search-results", d);
+  const std::string& shell = gen.search_shell;
   const std::string open = "<!--zoekresultaten-->", close = "<!--/zoekresultaten-->";
   auto a = shell.find(open), b = shell.find(close);
   if (a == std::string::npos || b == std::string::npos || b < a) return shell;
-  // The query also goes into the search box, escaped by the one escaping function.
+  // The query also goes into the search boxes, escaped by the one escaping function.
   std::string page_html = shell.substr(0, a) + results + shell.substr(b + close.size());
-  const std::string box = "id=\"zoekveld-pagina\" type=\"search\" name=\"q\"";
-  if (auto pos = page_html.find(box); pos != std::string::npos) {
-    page_html.insert(pos + box.size(), " value=\"" + html_escape(o.query) + "\"");
+  for (const std::string box : {"id=\"zoekveld-pagina\" type=\"search\" name=\"q\"", "id=\"zoekveld\" type=\"search\" name=\"q\""}) {
+    if (auto pos = page_html.find(box); pos != std::string::npos) {
+      page_html.insert(pos + box.size(), " value=\"" + html_escape(o.query) + "\"");
+    }
+  }
+  // The page title says what was searched for.
+  if (auto t = page_html.find("<title>"); t != std::string::npos) {
+    page_html.insert(t + 7, html_escape(o.query) + " – ");
   }
   return page_html;
 }
 
+std::string http_date(std::time_t t) {
+  std::tm tm {};
+  ::gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::optional<std::time_t> parse_http_date(const std::string& s) {
+  std::tm tm {};
+  const char* end = ::strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!end) return std::nullopt;
+  return ::timegm(&tm);
+}
+
+bool etag_matches(const std::string& header, const std::string& etag) {
+  if (header.find('*') != std::string::npos) return true;
+  // Weak comparison: W/"x" and "x" are the same validator (a gzip proxy may have weakened it).
+  return header.find(etag.substr(2)) != std::string::npos;
+}
+
+bool compressible(const std::string& type) {
+  return type.starts_with("text/") || type == "application/json" || type == "application/xml" || type == "image/svg+xml";
+}
+
+// Percent-encodes a path for a Location header (keeps '/').
+std::string encode_path(const std::string& path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-int run_server(const ServeOptions& options) {
-  httplib::Server server;
-  IndexHolder index(options);
-  server.set_read_timeout(5, 0);
-  server.set_write_timeout(5, 0);
-  server.set_keep_alive_timeout(5);
-  server.set_payload_max_length(64 * 1024);
+struct Server::Impl {
+  ServeOptions options;
+  GenerationHolder generations{options};
+  httplib::Server http;
+  int port = -1;
 
-  server.Get("/api/search", [&](const httplib::Request& req, httplib::Response& res) {
+  explicit Impl(ServeOptions o) : options(std::move(o)) {
+    if (options.prefix) options.prefix = normalize_prefix(*options.prefix);
+    http.set_read_timeout(options.timeout_seconds, 0);
+    http.set_write_timeout(options.timeout_seconds, 0);
+    http.set_keep_alive_timeout(options.timeout_seconds);
+    http.set_keep_alive_max_count(100);
+    http.set_payload_max_length(64 * 1024);  // the server takes no request bodies
+    // Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus the client's delayed
+    // ACK adds ~40 ms to every keep-alive response.
+    http.set_tcp_nodelay(true);
+    http.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      res.status = 503;
+      res.set_content("Tijdelijk niet beschikbaar.\n", "text/plain; charset=utf-8");
+    });
+  }
+
+  void not_found(httplib::Response& res, const std::string& rel) {
+    res.status = 404;
+    if (rel.starts_with("/api/")) {
+      res.set_content(R"({"error":"niet gevonden"})", "application/json");
+      return;
+    }
+    fs::path page = options.site_dir / "404.html";
+    std::error_code ec;
+    res.set_content(fs::is_regular_file(page, ec) ? read_whole(page) : "Niet gevonden\n", "text/html; charset=utf-8");
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    auto gen = generations.get();
+    std::string prefix = options.prefix ? *options.prefix : gen ? gen->base_path : "/";
+    const std::string& path = req.path;
+    if (!path.starts_with(prefix)) {
+      // "/" and "/lexicon" lead to the site; everything else outside the prefix does not exist.
+      if (path == "/" || path + "/" == prefix) {
+        res.set_redirect(prefix, 302);
+        return;
+      }
+      not_found(res, path);
+      return;
+    }
+    std::string rel = path.substr(prefix.size() - 1);  // keeps the leading '/'
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (rel == "/api/search") return api_search(req, res);
+    if (rel == "/api/suggest") return api_suggest(req, res, gen);
+    if (rel.starts_with("/api/")) return not_found(res, rel);
+    if (rel == "/zoeken/" && !clean_query(req.get_param_value("q"), options.max_query_bytes).empty()) {
+      return search_page(req, res);
+    }
+    serve_file(req, res, rel, prefix);
+  }
+
+  void api_search(const httplib::Request& req, httplib::Response& res) {
+    SearchOptions o = options_from(req, options);
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("Access-Control-Allow-Origin", "*");
     try {
-      auto db = index.get();
-      res.set_content(to_json(search(*db, options_from(req))).dump(), "application/json");
-    } catch (const Xapian::Error& e) {
+      auto json = with_database(generations, [&](const Generation&, const Xapian::Database& db) {
+        return to_json(search(db, o));
+      });
+      res.set_content(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+    } catch (const Xapian::Error&) {
       res.status = 503;
       res.set_content(R"({"error":"zoekindex niet beschikbaar"})", "application/json");
     }
-  });
-  server.Get("/zoeken/", [&](const httplib::Request& req, httplib::Response& res) {
-    SearchOptions o = options_from(req);
-    if (o.query.empty()) {
-      res.set_content(read_whole(options.site_dir / "zoeken" / "index.html"), "text/html; charset=utf-8");
-      return;
-    }
+  }
+
+  void api_suggest(const httplib::Request& req, httplib::Response& res, const std::shared_ptr<Generation>& gen) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("Access-Control-Allow-Origin", "*");
+    std::string q = clean_query(req.get_param_value("q"), 100);
+    nlohmann::json list = gen ? suggest(gen->suggestions, q) : nlohmann::json::array();
+    res.set_content(list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  }
+
+  void search_page(const httplib::Request& req, httplib::Response& res) {
+    SearchOptions o = options_from(req, options);
+    res.set_header("Cache-Control", "no-cache");
     try {
-      auto db = index.get();
-      res.set_content(render_search_page(options.site_dir, *db, o), "text/html; charset=utf-8");
-    } catch (const std::exception&) {
+      auto html = with_database(generations, [&](const Generation& gen, const Xapian::Database& db) {
+        return render_search_page(gen, search(db, o), o);
+      });
+      res.set_content(html, "text/html; charset=utf-8");
+    } catch (const Xapian::Error&) {
       res.status = 503;
-      res.set_content("Zoeken is tijdelijk niet beschikbaar.", "text/plain; charset=utf-8");
+      res.set_content("Zoeken is tijdelijk niet beschikbaar. Probeer het over een ogenblik opnieuw.\n",
+                      "text/plain; charset=utf-8");
     }
-  });
-  server.Get(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
-    fs::path file = resolve_request_path(options.site_dir, req.path);
-    if (file.empty()) {
-      res.status = 404;
-      fs::path not_found = options.site_dir / "404.html";
-      res.set_content(fs::exists(not_found) ? read_whole(not_found) : "Niet gevonden", "text/html; charset=utf-8");
+  }
+
+  void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel, const std::string& prefix) {
+    fs::path file = resolve_request_path(options.site_dir, rel);
+    if (file.empty()) return not_found(res, rel);
+    if (!rel.ends_with("/") && file.filename() == "index.html" && !rel.ends_with("/index.html")) {
+      std::string location = prefix + encode_path(rel.substr(1)) + "/";
+      res.set_redirect(location, 301);
       return;
     }
-    if (fs::is_directory(options.site_dir / req.path.substr(1)) && !req.path.ends_with("/")) {
-      res.set_redirect(req.path + "/", 301);
+    // Opened by path for every request, so a new generation is visible at once; fstat on the same
+    // descriptor keeps validators and body consistent.
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return not_found(res, rel);
+    struct stat st {};
+    std::string body;
+    if (::fstat(fd, &st) == 0) {
+      body.resize(static_cast<std::size_t>(st.st_size));
+      std::size_t got = 0;
+      while (got < body.size()) {
+        ssize_t n = ::read(fd, body.data() + got, body.size() - got);
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      body.resize(got);
+    }
+    ::close(fd);
+    std::string type = content_type_for(file);
+    long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    std::string etag = fmt::format("W/\"{:x}-{:x}-{:x}\"", static_cast<unsigned long long>(st.st_size),
+                                   static_cast<unsigned long long>(mtime_ns), static_cast<unsigned long long>(st.st_ino));
+    res.set_header("ETag", etag);
+    res.set_header("Last-Modified", http_date(st.st_mtim.tv_sec));
+    if (compressible(type)) res.set_header("Vary", "Accept-Encoding");
+    // HTML must be revalidated (it changes with every build); assets may be reused for an hour.
+    res.set_header("Cache-Control", type.starts_with("text/html") ? "no-cache" : "public, max-age=3600");
+    bool not_modified = false;
+    if (req.has_header("If-None-Match")) {
+      not_modified = etag_matches(req.get_header_value("If-None-Match"), etag);
+    } else if (req.has_header("If-Modified-Since")) {
+      auto since = parse_http_date(req.get_header_value("If-Modified-Since"));
+      not_modified = since && st.st_mtim.tv_sec <= *since;
+    }
+    if (not_modified) {
+      res.status = 304;
       return;
     }
-    res.set_content(read_whole(file), content_type_for(file));
-  });
-  std::cerr << fmt::format("lexicon: site op http://{}:{}/ (Ctrl-C stopt)\n", options.host, options.port);
-  if (!server.listen(options.host, options.port)) {
+    res.set_content(std::move(body), type);
+  }
+};
+
+Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Server::~Server() = default;
+
+int Server::bind() {
+  if (impl_->options.port == 0) {
+    impl_->port = impl_->http.bind_to_any_port(impl_->options.host);
+  } else {
+    impl_->port = impl_->http.bind_to_port(impl_->options.host, impl_->options.port) ? impl_->options.port : -1;
+  }
+  return impl_->port;
+}
+
+bool Server::listen() { return impl_->http.listen_after_bind(); }
+
+void Server::stop() { impl_->http.stop(); }
+
+int run_server(const ServeOptions& options) {
+  Server server(options);
+  int port = server.bind();
+  if (port < 0) {
     std::cerr << fmt::format("lexicon: error: kan niet luisteren op {}:{}\n", options.host, options.port);
     return 2;
   }
-  return 0;
+  std::string prefix = options.prefix ? normalize_prefix(*options.prefix) : "";
+  if (prefix.empty()) {
+    auto site = nlohmann::json::parse(read_whole(options.site_dir / ".lexicon" / "site.json"), nullptr, false);
+    prefix = site.is_object() && site.contains("base_path") ? normalize_prefix(site.value("base_path", "/")) : "/";
+  }
+  std::cerr << fmt::format("lexicon: site op http://{}:{}{} (Ctrl-C stopt)\n", options.host, port, prefix);
+  return server.listen() ? 0 : 2;
 }
 
 }  // namespace lexicon

@@ -1,15 +1,43 @@
 #pragma once
 // `lexicon serve`: the built site plus the search API, on loopback by default.
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace lexicon {
 
 struct ServeOptions {
   std::filesystem::path site_dir = "site";
-  std::filesystem::path index_dir;  // empty: <site>/.xapian
+  std::filesystem::path index_dir;  // empty: <site>/.xapian (then pinned to the generation being served)
   std::string host = "127.0.0.1";
-  int port = 8080;
+  int port = 8080;                  // 0: any free port (tests)
+  // URL path prefix ("/lexicon/"); unset: base_path from <site>/.lexicon/site.json, per generation.
+  std::optional<std::string> prefix;
+  int timeout_seconds = 5;          // read, write and keep-alive timeouts
+  std::size_t max_query_bytes = 512;  // longer queries are cut at a character boundary
+};
+
+// The HTTP server, startable and stoppable from a test thread.
+class Server {
+ public:
+  explicit Server(ServeOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  // Binds host:port (port 0: any free port); returns the bound port or -1.
+  int bind();
+  // Serves until stop(); call after bind().
+  bool listen();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 int run_server(const ServeOptions& options);
@@ -19,5 +47,23 @@ int run_server(const ServeOptions& options);
 std::filesystem::path resolve_request_path(const std::filesystem::path& site_dir, const std::string& request_path);
 
 std::string content_type_for(const std::filesystem::path& file);
+
+// "lexicon", "/lexicon", "/lexicon/" -> "/lexicon/"; "" -> "/".
+std::string normalize_prefix(std::string_view prefix);
+
+// Makes an untrusted query safe to analyse and echo: invalid UTF-8 becomes U+FFFD, control characters
+// become spaces, and the result is cut to max_bytes at a character boundary.
+std::string clean_query(std::string_view query, std::size_t max_bytes);
+
+// Title and alias completions for `prefix` from the suggestion list written by `lexicon build`
+// (site/zoeken/index.json: [{title, url, aliases?}]): [{title, url, alias?}], best first.
+struct SuggestEntry {
+  std::string title, url;
+  std::vector<std::string> aliases;
+  std::string folded_title;                 // fold(title), precomputed
+  std::vector<std::string> folded_aliases;  // fold(alias), same order as aliases
+};
+std::vector<SuggestEntry> parse_suggest_index(const nlohmann::json& index);
+nlohmann::json suggest(const std::vector<SuggestEntry>& entries, std::string_view prefix, std::size_t limit = 8);
 
 }  // namespace lexicon

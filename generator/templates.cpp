@@ -15,7 +15,8 @@ namespace lexicon {
 
 namespace {
 const char* const required_templates[] = {"layout", "home", "entry", "az", "themes", "theme", "sources",
-                                          "page", "notfound", "redirect", "search", "search-results", "sitemap"};
+                                          "page", "notfound", "redirect", "search", "search-results", "sitemap",
+                                          "recent", "feed", "removed"};
 }
 
 TemplateSet load_templates(const fs::path& dir, Diagnostics& diagnostics) {
@@ -54,6 +55,11 @@ TemplateSet load_templates(const fs::path& dir, Diagnostics& diagnostics) {
 }
 
 CompiledTemplates::CompiledTemplates(const TemplateSet& set) : sources_(set.sources) {
+  // Templates whose name starts with '_' are partials ({{> _reference}}); the prefix keeps
+  // them from shadowing data names such as "themes".
+  for (const auto& [name, text] : sources_) {
+    if (name.starts_with("_")) partials_.set(name, kainjow::mustache::partial([&text = text] { return text; }));
+  }
   for (const auto& [name, text] : set.sources) {
     auto [it, inserted] = compiled_.emplace(name, kainjow::mustache::mustache(text));
     it->second.set_custom_escape([](const std::string& s) { return html_escape(s); });
@@ -63,15 +69,10 @@ CompiledTemplates::CompiledTemplates(const TemplateSet& set) : sources_(set.sour
 std::string CompiledTemplates::render(const std::string& name, const kainjow::mustache::data& data) {
   auto it = compiled_.find(name);
   if (it == compiled_.end()) throw std::runtime_error("template missing: " + name);
-  // Templates whose name starts with '_' are partials ({{> _reference}}); the prefix keeps
-  // them from shadowing data names such as "themes".
-  kainjow::mustache::data with_partials = data;
-  for (const auto& [partial_name, text] : sources_) {
-    if (partial_name.starts_with("_")) {
-      with_partials.set(partial_name, kainjow::mustache::partial([&text = text] { return text; }));
-    }
-  }
-  return it->second.render(with_partials);
+  // Partials sit below the page data on the context stack, so nothing is copied per render.
+  kainjow::mustache::context<std::string> context(&partials_);
+  context.push(&data);
+  return it->second.render(context);
 }
 
 }  // namespace lexicon

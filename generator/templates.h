@@ -28,6 +28,7 @@ class CompiledTemplates {
 
  private:
   std::map<std::string, std::string> sources_;
+  kainjow::mustache::data partials_;
   std::map<std::string, kainjow::mustache::mustache> compiled_;
 };
 
