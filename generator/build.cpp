@@ -9,6 +9,7 @@
 #include "generation.h"
 #include "history.h"
 #include "indexer.h"
+#include "related_terms.h"
 #include "render.h"
 #include "resolve.h"
 #include "templates.h"
@@ -55,10 +56,14 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   auto history_start = std::chrono::steady_clock::now();
   ContentHistory history = load_history(options.content_dir, slugs);
   report.timings.emplace_back("history", seconds_since(history_start));
+  // From the parsed text alone (an in-memory index of stems), before rendering and not from site/.
+  auto related_start = std::chrono::steady_clock::now();
+  std::vector<std::vector<Suggestion>> suggestions = compute_suggestions(parsed, graph);
+  report.timings.emplace_back("verwant", seconds_since(related_start));
   auto site_start = std::chrono::steady_clock::now();
   double index_seconds = 0;
   if (!history.available && history.note != "geen git-repository") report.history_note = history.note;
-  RenderedSite site = render_site(parsed, graph, templates, jobs, &history);
+  RenderedSite site = render_site(parsed, graph, templates, jobs, &history, &suggestions);
   report.files = site.files.size() + site.copies.size();
   fs::path external_index = options.index_dir;
   publish_generation(options.site_dir, site, [&](const fs::path& staging) {

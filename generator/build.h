@@ -26,7 +26,7 @@ struct BuildReport {
   std::size_t files = 0;
   std::string history_note;  // why git history could not be read (empty when fine or simply not in git)
   // Wall-clock seconds per stage, for `--timings` and the benchmarks: check (load, parse,
-  // resolve), history, site (render + write + swap), index.
+  // resolve), history, verwant (computed suggestions), site (render + write + swap), index.
   std::vector<std::pair<std::string, double>> timings;
 };
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "frontmatter.h"
@@ -159,6 +160,8 @@ std::string read_file(const fs::path& path, const std::string& display, Diagnost
 std::optional<YAML::Node> load_yaml(const YamlContext& ctx, const std::string& yaml) {
   try {
     return YAML::Load(yaml);
+  } catch (const YAML::DeepRecursion& e) {  // its own message is only "bad file"
+    ctx.error(e.mark, fmt::format("YAML-fout: te diep genest (meer dan {} niveaus)", e.depth()));
   } catch (const YAML::ParserException& e) {
     ctx.error(e.mark, fmt::format("YAML-fout: {}", e.msg));
   } catch (const YAML::Exception& e) {
@@ -193,7 +196,8 @@ std::vector<fs::path> list_files(const fs::path& dir, const fs::path& root, cons
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const auto& path = it->path();
     std::string name = path.filename().string();
-    std::string display = display_root + "/" + fs::relative(path, root, ec).generic_string();
+    // lexically: fs::relative follows symlinks, which would hide the name of a looping or escaping link.
+    std::string display = display_root + "/" + path.lexically_relative(root).generic_string();
     if (!name.empty() && name[0] == '.') continue;  // editor swap files, .gitkeep
     if (it->is_symlink(ec)) {
       std::error_code cec;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -191,6 +192,39 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   }
   for (const auto& [word, freq] : spelling) db.add_spelling(word, freq);
   db.commit();
+}
+
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed) {
+  EntryTermIndex out{Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY), {}};
+  Analyzer analyzer;
+  // Stemming is the cost here, and the same words recur across entries.
+  std::unordered_map<std::string, std::string> stems;
+  std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> written;  // term -> form -> count
+  auto add = [&](Xapian::Document& doc, const std::string& text, unsigned weight) {
+    for (const auto& token : tokenize(text)) {
+      auto it = stems.find(token.folded);
+      if (it == stems.end()) it = stems.emplace(token.folded, std::string(schema::stemmed) + analyzer.stem(token.folded)).first;
+      doc.add_term(it->second, weight);
+      ++written[it->second][token.lower];
+    }
+  };
+  const auto& entries = parsed.corpus.entries;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    Xapian::Document doc;
+    add(doc, entries[i].title, schema::title_weight);
+    for (const auto& a : entries[i].aliases) add(doc, a.text, schema::alias_weight);
+    add(doc, entries[i].summary, schema::summary_weight);
+    add(doc, parsed.entry_docs[i].plain_text, schema::body_weight);
+    out.db.replace_document(static_cast<Xapian::docid>(i + 1), doc);
+  }
+  for (const auto& [term, forms] : written) {
+    const std::pair<const std::string, unsigned>* best = nullptr;
+    for (const auto& f : forms) {
+      if (!best || f.second > best->second || (f.second == best->second && f.first < best->first)) best = &f;
+    }
+    out.surface.emplace(term, best->first);
+  }
+  return out;
 }
 
 }  // namespace lexicon

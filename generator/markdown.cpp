@@ -150,7 +150,13 @@ void expand_text(Walker& w, cmark_node* text_node) {
         auto hash = target_part.find('#');
         ref.target = trim(target_part.substr(0, hash));
         if (hash != std::string::npos) ref.anchor = trim(target_part.substr(hash + 1));
-        if (!ref.has_label) ref.label = ref.target.empty() ? ref.anchor : ref.target;
+        if (!ref.has_label) {
+          ref.label = ref.target.empty() ? ref.anchor : ref.target;
+          // A slug reads as words in the plain text (index, snippets); render shows the title.
+          if (ref.label.find(' ') == std::string::npos && slugify(ref.label) == ref.label) {
+            std::replace(ref.label.begin(), ref.label.end(), '-', ' ');
+          }
+        }
         ref.line = line;
         ref.column = col;
         if (ref.target.empty() && ref.anchor.empty()) {

@@ -216,7 +216,7 @@ std::string author_year(const Source& s) {
 }
 
 RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
-                         const ContentHistory* history) {
+                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions) {
   Context ctx{parsed, graph};
   const SiteLinks links{ctx.base(), ctx.absolute("")};
   const Corpus& corpus = parsed.corpus;
@@ -275,6 +275,18 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       d.set("has_toc", doc.headings.size() >= 3);
       d.set("related", ctx.entry_refs(graph.related[i]));
       d.set("has_related", !graph.related[i].empty());
+      // Computed "Verwant": shown apart from the editors' Zie ook, with the shared words as the reason.
+      data computed = ctx.list();
+      bool has_computed = suggestions && i < suggestions->size() && !(*suggestions)[i].empty();
+      if (has_computed) {
+        for (const auto& sg : (*suggestions)[i]) {
+          data item = ctx.entry_ref(sg.entry);
+          item.set("reason", join(sg.reason, ", ", " en "));
+          computed.push_back(item);
+        }
+      }
+      d.set("suggestions", computed);
+      d.set("has_suggestions", has_computed);
       d.set("backlinks", ctx.entry_refs(graph.incoming[i]));
       d.set("has_backlinks", !graph.incoming[i].empty());
       // References: the entry's sources plus anything cited in the body, in key order of citation labels.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "history.h"
+#include "related_terms.h"
 #include "resolve.h"
 #include "templates.h"
 
@@ -27,9 +28,11 @@ struct RenderedSite {
 
 // Mutates the parsed ASTs (fills in link targets), so `parsed` is taken by reference.
 // `history` (git) adds history, citations, /recent/, /feed.xml and pages for renamed or removed
-// entries; null renders every entry as not yet published.
+// entries; null renders every entry as not yet published. `suggestions` (parallel to the entries,
+// from compute_suggestions) fills the computed "Verwant" section; null leaves it out.
 RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
-                         const ContentHistory* history = nullptr);
+                         const ContentHistory* history = nullptr,
+                         const std::vector<std::vector<Suggestion>>* suggestions = nullptr);
 
 // "Baart, 2001" style label for a citation.
 std::string author_year(const Source& source);

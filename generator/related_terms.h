@@ -1,0 +1,37 @@
+#pragma once
+// Computed "Verwant" suggestions: entries whose text shares the key terms of an entry, found by
+// Xapian's relevance-set expansion. Distinct from the editors' "Zie ook" (LinkGraph::related).
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "resolve.h"
+
+namespace lexicon {
+
+struct Suggestion {
+  int entry = -1;                   // index into corpus.entries
+  double weight = 0;                // match weight; suggestions come highest first
+  std::vector<std::string> reason;  // 2-4 shared key words, readable, most telling first
+};
+
+struct SuggestionOptions {
+  std::size_t max_suggestions = 5;
+  // Expand terms per entry: more finds more, but each one widens the query for every entry.
+  std::size_t expand_terms = 16;
+  // A stem in more than this share of the entries says little about any of them.
+  double max_term_share = 0.2;
+  // Within-entry frequency a key term needs: 2 = written twice, or once in a title, alias or summary.
+  unsigned min_wdf = 2;
+  std::size_t min_stem_length = 4;  // shorter stems are mostly function words ("de", "een", "het")
+  std::size_t min_shared_terms = 2;
+  std::size_t max_reason_terms = 4;
+};
+
+// Per entry (parallel to parsed.corpus.entries): up to max_suggestions other entries, never the
+// entry itself nor its Zie ook entries, strongest first (ties by entry order), each with at least
+// min_shared_terms shared terms. Deterministic; reads only the parsed corpus.
+std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
+                                                         const SuggestionOptions& options = {});
+
+}  // namespace lexicon

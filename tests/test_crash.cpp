@@ -1,0 +1,171 @@
+// SIGKILL at many points of `lexicon build` (the real binary, the real content): afterwards site/ is always exactly
+// the previous or exactly the new generation, its Xapian index opens with the matching document count, and the next
+// build succeeds and removes the leftovers.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include <xapian.h>
+
+#include "build_helpers.h"
+
+extern char** environ;
+
+using namespace testutil;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Outcome {
+  bool killed = false;  // false: the build finished before the signal
+  int exit_code = -1;
+  double seconds = 0;
+};
+
+// Starts a build of `content` into <dir>/site and, unless delay is negative, SIGKILLs it after `delay` seconds.
+// Templates come from <dir>/templates, a copy, so the reference builds stay comparable for the whole test.
+Outcome build(const fs::path& dir, const fs::path& content, double delay) {
+  std::vector<std::string> args = {LEXICON_BINARY, "--content", content.string(), "--site", (dir / "site").string(),
+                                   "--templates", (dir / "templates").string(), "-j", "2", "build"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  auto start = Clock::now();
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  if (delay >= 0) {
+    std::this_thread::sleep_until(start + std::chrono::duration<double>(delay));
+    ::kill(pid, SIGKILL);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  Outcome o;
+  o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  o.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
+  return o;
+}
+
+// Names of the files that differ between two snapshots, for failure messages.
+std::string differing(const std::map<std::string, std::string>& x, const std::map<std::string, std::string>& y) {
+  std::string out;
+  for (const auto& [k, v] : x)
+    if (!y.count(k) || y.at(k) != v) out += k + (y.count(k) ? " (changed)\n" : " (only before)\n");
+  for (const auto& [k, v] : y)
+    if (!x.count(k)) out += k + " (only after)\n";
+  return out.substr(0, 2000);
+}
+
+std::size_t doc_count(const fs::path& site) { return Xapian::Database((site / ".xapian").string()).get_doccount(); }
+
+std::vector<std::string> leftovers(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    auto name = e.path().filename().string();
+    if (name.starts_with(".site.")) out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("crash: SIGKILL anywhere in a build leaves the complete previous or new site and index") {
+  TempDir tmp("crash");
+  const fs::path content_a = tmp / "content-a", content_b = tmp / "content-b";
+  copy_tree(templates_dir(), tmp / "templates");
+  copy_tree(source_dir() / "content", content_a);
+  copy_tree(source_dir() / "content", content_b);
+  // Version B: a changed entry and a new one (so the index has another document count).
+  fs::path presentie = content_b / "begrippen/presentie.md";
+  REQUIRE(fs::exists(presentie));
+  write_file(presentie, read_file(presentie) + "\nToegevoegd in versie B: kraakproef.\n");
+  write_file(content_b / "begrippen/kraakproef.md",
+             "---\ntitle: Kraakproef\nthemes: []\nsummary: Een begrip dat alleen in versie B bestaat.\n---\n"
+             "Zie [[presentie]].\n");
+
+  // Reference generations, each built twice: the comparison needs byte-identical builds.
+  std::map<std::string, std::string> gen[2];
+  std::size_t docs[2] = {0, 0};
+  const fs::path contents[2] = {content_a, content_b};
+  std::vector<double> durations;
+  for (int v : {1, 0}) {
+    for (int round = 0; round < 2; ++round) {
+      auto o = build(tmp.path(), contents[v], -1);
+      REQUIRE(o.exit_code == 0);
+      durations.push_back(o.seconds);
+      auto snap = snapshot(tmp / "site", {".xapian"});
+      if (round == 1) CHECK_MESSAGE(snap == gen[v], "builds are not byte-identical");
+      gen[v] = std::move(snap);
+    }
+    docs[v] = doc_count(tmp / "site");
+  }
+  std::sort(durations.begin(), durations.end());
+  const double full = (durations[1] + durations[2]) / 2;  // median of four builds
+  REQUIRE(gen[0] != gen[1]);
+  REQUIRE(docs[0] != docs[1]);
+  MESSAGE("full build " << full << " s, " << gen[0].size() << " files, " << docs[0] << "/" << docs[1] << " documents");
+
+  // 24 points spread over the whole run, then 10 that home in on the moment of the swap (the index is committed
+  // just before it): bisection between the latest delay that left the old site and the earliest that gave the new
+  // one, with random jitter (microseconds) so neighbouring instants are hit too.
+  const std::size_t even_points = 24, swap_points = 10;
+  std::vector<double> delays;
+  for (std::size_t k = 0; k < even_points; ++k) delays.push_back(full * k / even_points);
+  std::mt19937 rng(20261123);
+  std::uniform_real_distribution<double> jitter(-0.002, 0.002);
+  double lo = 0.7 * full, hi = 1.5 * full;
+
+  int current = 0;  // the site now holds generation A
+  int kills = 0, finished = 0, swapped = 0;
+  for (std::size_t k = 0; k < even_points + swap_points; ++k) {
+    if (k >= even_points) delays.push_back(std::max(0.0, (lo + hi) / 2 + jitter(rng)));
+    int target = 1 - current;
+    auto o = build(tmp.path(), contents[target], delays[k]);
+    CAPTURE(k);
+    CAPTURE(delays[k]);
+    if (o.killed) ++kills;
+    else {
+      ++finished;
+      CHECK(o.exit_code == 0);
+    }
+    auto snap = snapshot(tmp / "site", {".xapian"});
+    bool is_old = snap == gen[current], is_new = snap == gen[target];
+    REQUIRE_MESSAGE((is_old || is_new), "site/ is neither the old nor the new generation:\n" << differing(gen[current], snap));
+    int now = is_new ? target : current;
+    CHECK(doc_count(tmp / "site") == docs[now]);
+    if (now != current) ++swapped;
+    if (k >= even_points) (now == target ? hi : lo) = delays[k];
+    current = now;
+    // Every eighth kill, and at the end: an ordinary build succeeds and leaves nothing behind.
+    if (k % 8 == 7 || k + 1 == even_points + swap_points) {
+      auto next = build(tmp.path(), contents[current], -1);
+      CHECK(next.exit_code == 0);
+      auto after = snapshot(tmp / "site", {".xapian"});
+      CHECK_MESSAGE(after == gen[current], differing(gen[current], after));
+      CHECK(doc_count(tmp / "site") == docs[current]);
+      auto left = leftovers(tmp.path());
+      CHECK_MESSAGE(left.empty(), (left.empty() ? std::string() : left.front()));
+    }
+  }
+  MESSAGE(kills << " kills survived, " << finished << " builds finished before the signal, " << swapped
+                << " times the new generation was in place");
+  CHECK(kills >= 20);
+  MESSAGE("the swap happened between " << lo << " s and " << hi << " s after the start");
+  CHECK(swapped >= 1);
+}
