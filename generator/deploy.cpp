@@ -71,28 +71,22 @@ server {{
         return 404;
     }}
 
-    # Search: the server-rendered results page and the JSON API.
+    # Search: the server-rendered results page and the JSON API, proxied with these settings
+    # (inherited by both locations below).
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_connect_timeout 2s;
+    proxy_read_timeout 10s;
     location = {prefix}zoeken/ {{
         limit_except GET {{ deny all; }}
         proxy_pass http://lexicon_serve;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_connect_timeout 2s;
-        proxy_read_timeout 10s;
     }}
     location {prefix}api/ {{
         limit_except GET {{ deny all; }}
         proxy_pass http://lexicon_serve;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_connect_timeout 2s;
-        proxy_read_timeout 10s;
     }}
 
     # Assets: an hour in caches; validated by ETag/Last-Modified afterwards.

@@ -13,6 +13,7 @@
 
 #include "build_helpers.h"
 #include "search.h"
+#include "running_server.h"
 #include "server.h"
 
 using namespace testutil;
@@ -149,27 +150,6 @@ void git(const TempDir& tmp, const std::string& args) {
   REQUIRE(r.exit_code == 0);
 }
 
-class RunningServer {
- public:
-  explicit RunningServer(lexicon::ServeOptions options) : server_([&] {
-      options.port = 0;
-      return options;
-    }()) {
-    port_ = server_.bind();
-    REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen(); });
-  }
-  ~RunningServer() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  lexicon::Server server_;
-  int port_ = -1;
-  std::thread thread_;
-};
 
 }  // namespace
 
