@@ -25,8 +25,14 @@ std::string lowercase(std::string_view word) {
 bool is_hyphen(char32_t c) { return c == '-' || c == 0x2010 || c == 0x2011; }
 }  // namespace
 
+namespace {
+// ASCII letters and digits, decided without decoding (most of the text).
+bool ascii_word_byte(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+}  // namespace
+
 std::vector<Token> tokenize(std::string_view text) {
   std::vector<Token> tokens;
+  tokens.reserve(text.size() / 7);  // about one word per seven bytes of prose
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t start = i;
@@ -34,6 +40,10 @@ std::vector<Token> tokenize(std::string_view text) {
     if (!is_word_char(cp)) continue;
     std::size_t end = i;
     while (end < text.size()) {
+      if (ascii_word_byte(text[end])) {
+        ++end;
+        continue;
+      }
       std::size_t next = end;
       char32_t c = decode_utf8(text, next);
       // Apostrophes inside words ("auto's") stay in the word.
@@ -48,9 +58,18 @@ std::vector<Token> tokenize(std::string_view text) {
     }
     std::string_view word = text.substr(start, end - start);
     Token t;
-    t.folded = fold(word);
+    if (std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+      // Most words are plain ASCII: folding and lowercasing are then the same, and cheap.
+      t.lower.assign(word);
+      for (char& c : t.lower) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      }
+      t.folded = t.lower;
+    } else {
+      t.folded = fold(word);
+      t.lower = lowercase(word);
+    }
     std::erase(t.folded, '\'');
-    t.lower = lowercase(word);
     t.start = start;
     t.end = end;
     if (end < text.size()) {
@@ -143,13 +162,7 @@ std::string CompoundSplitter::serialise() const {
 
 CompoundSplitter CompoundSplitter::deserialise(const std::string& data) {
   CompoundSplitter splitter;
-  std::size_t start = 0;
-  while (start < data.size()) {
-    auto end = data.find('\n', start);
-    if (end == std::string::npos) end = data.size();
-    splitter.add_part(data.substr(start, end - start));
-    start = end + 1;
-  }
+  for (const auto& part : split_lines(data)) splitter.add_part(part);
   return splitter;
 }
 

@@ -1,14 +1,18 @@
 #include "build.h"
 
 #include <chrono>
+#include <future>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "build_state.h"
 #include "content.h"
 #include "generation.h"
 #include "history.h"
 #include "indexer.h"
+#include "progress.h"
 #include "related_terms.h"
 #include "render.h"
 #include "resolve.h"
@@ -34,7 +38,29 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   BuildReport report;
   auto start = std::chrono::steady_clock::now();
   int jobs = effective_jobs(options.jobs);
-  Corpus corpus = load_corpus(options.content_dir, report.diagnostics);
+  Progress progress(options.progress);
+  // Incremental builds: the current generation says what it was built from; when every input file,
+  // the binary and git HEAD are the same, there is nothing to do at all.
+  std::optional<BuildState> previous;
+  BuildState state;
+  if (!check_only) {
+    state.environment = current_environment(options.content_dir, options.templates_dir, options.index_dir.empty());
+    if (!options.clean) previous = read_build_state(options.site_dir);
+    state.inputs = scan_inputs(options.content_dir, options.templates_dir, previous ? &*previous : nullptr, &state.scanned_ns);
+    std::error_code ec;
+    if (previous && previous->environment == state.environment && !(options.strict && !previous->warnings.items.empty()) &&
+        same_inputs(previous->inputs, state.inputs) && fs::is_directory(options.site_dir, ec)) {
+      report.unchanged = true;
+      report.diagnostics = previous->warnings;
+      remove_stale_generations(options.site_dir);  // left by a build that was killed (beside site/, not in it)
+      report.history_note = previous->history_note;
+      for (const auto& [path, f] : state.inputs) report.entries += path.starts_with("content/begrippen/") && path.ends_with(".md");
+      report.timings.emplace_back("check", seconds_since(start));
+      return report;
+    }
+  }
+  progress.stage("inlezen");
+  Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs);
   TemplateSet templates = load_templates(options.templates_dir, report.diagnostics);
   ParsedCorpus parsed = parse_corpus(std::move(corpus), jobs, report.diagnostics);
   LinkGraph graph = resolve(parsed, report.diagnostics);
@@ -53,33 +79,137 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   // History is read only for a build: `check` does not need it and stays fast.
   std::vector<std::string> slugs;
   for (const auto& e : parsed.corpus.entries) slugs.push_back(e.slug);
+  progress.stage("geschiedenis");
   auto history_start = std::chrono::steady_clock::now();
   ContentHistory history = load_history(options.content_dir, slugs);
   report.timings.emplace_back("history", seconds_since(history_start));
   // From the parsed text alone (an in-memory index of stems), before rendering and not from site/.
+  progress.stage("verwant");
   auto related_start = std::chrono::steady_clock::now();
-  std::vector<std::vector<Suggestion>> suggestions = compute_suggestions(parsed, graph);
+  std::vector<std::vector<Suggestion>> suggestions = compute_suggestions(parsed, graph, SuggestionOptions{.jobs = jobs});
   report.timings.emplace_back("verwant", seconds_since(related_start));
+  if (!history.available && history.note != "geen git-repository") report.history_note = history.note;
+
+  // Fingerprints of every output and index document: with the previous state they say what to redo.
+  auto state_start = std::chrono::steady_clock::now();
+  Fingerprints prints = fingerprint(parsed, graph, templates, &history, &suggestions, state.inputs, state.environment.binary);
+  state.warnings = report.diagnostics;
+  state.history_note = report.history_note;
+  state.index_global = prints.index_global;
+  state.documents = prints.documents;
+  const fs::path external_index = options.index_dir;
+  std::error_code ec;
+  const bool index_update = previous && external_index.empty() && previous->environment.internal_index &&
+                            previous->index_global == prints.index_global &&
+                            fs::is_directory(options.site_dir / ".xapian", ec);
+  bool index_same = index_update && previous->documents == prints.documents;
+  RenderControl control;
+  if (previous) {
+    control.wanted = [&](const std::string& path) {
+      auto now = prints.outputs.find(path);
+      auto then = previous->outputs.find(path);
+      return now == prints.outputs.end() || then == previous->outputs.end() || now->second != then->second;
+    };
+  }
+  report.timings.emplace_back("state", seconds_since(state_start));
+
   auto site_start = std::chrono::steady_clock::now();
   double index_seconds = 0;
-  if (!history.available && history.note != "geen git-repository") report.history_note = history.note;
-  RenderedSite site = render_site(parsed, graph, templates, jobs, &history, &suggestions);
-  report.files = site.files.size() + site.copies.size();
-  fs::path external_index = options.index_dir;
-  publish_generation(options.site_dir, site, [&](const fs::path& staging) {
-    if (external_index.empty()) {
-      auto index_start = std::chrono::steady_clock::now();
-      build_index(parsed, graph, staging / ".xapian");
-      index_seconds = seconds_since(index_start);
+  progress.stage("pagina's", &control.done, &control.total);
+  // The index needs the parsed text and names, not the pages: it is built on a thread of its own while
+  // the pages are rendered and written (which leaves a core idle much of the time), in a private
+  // sibling directory that moves into the new generation just before the swap.
+  const fs::path index_build_dir = external_index.empty() ? generation_sibling(options.site_dir, "index") : fs::path();
+  struct RemoveDirectory {
+    fs::path dir;
+    ~RemoveDirectory() {
+      std::error_code ignored;
+      if (!dir.empty()) fs::remove_all(dir, ignored);
     }
-  });
-  report.timings.emplace_back("site", seconds_since(site_start) - index_seconds);
+  } index_build_cleanup{index_build_dir};  // declared before the job, so the job is joined first
+  std::future<void> index_job;
+  if (external_index.empty()) {
+    fs::remove_all(index_build_dir, ec);
+    index_job = std::async(std::launch::async, [&] {
+      auto index_start = std::chrono::steady_clock::now();
+      if (index_update) {
+        // A copy of the current index (never hard links: Xapian writes its files in place), updated.
+        fs::copy(options.site_dir / ".xapian", index_build_dir, fs::copy_options::recursive);
+        IndexUpdate update;
+        update.previous = options.site_dir / ".xapian";
+        update.rebuild = [&](const std::string& id) {
+          auto now = prints.documents.find(id);
+          auto then = previous->documents.find(id);
+          return now == prints.documents.end() || then == previous->documents.end() || now->second != then->second;
+        };
+        build_index(parsed, graph, index_build_dir, &update);
+        report.index_documents = update.rebuilt + update.moved + update.removed;
+      } else {
+        build_index(parsed, graph, index_build_dir);
+        report.index_full = true;
+      }
+      index_seconds = seconds_since(index_start);
+    });
+  }
+  double index_wait_seconds = 0;
+  RenderedSite site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
+  auto record_outputs = [&] {
+    state.outputs.clear();
+    for (const auto* list : {&site.kept}) {
+      for (const auto& path : *list) state.outputs.emplace(path, prints.outputs.at(path));  // kept: has one
+    }
+    for (const auto& f : site.files) {
+      if (auto it = prints.outputs.find(f.path); it != prints.outputs.end()) state.outputs.emplace(f.path, it->second);
+    }
+    for (const auto& c : site.copies) {
+      if (auto it = prints.outputs.find(c.path); it != prints.outputs.end()) state.outputs.emplace(c.path, it->second);
+    }
+  };
+  record_outputs();
+  if (previous && site.files.empty() && site.copies.empty() && index_same && state.outputs == previous->outputs) {
+    // Same content after all (a file was touched, or git moved without touching the entries): keep the
+    // generation, only refresh its state so the next build recognises the inputs by their stat again.
+    write_file_atomically(options.site_dir / build_state_path, serialise_build_state(state));
+    report.unchanged = true;
+    report.entries = parsed.corpus.entries.size();
+    report.timings.emplace_back("site", seconds_since(site_start));
+    return report;
+  }
+  auto fill = [&](const fs::path& staging) {
+    if (external_index.empty()) {
+      progress.stage("zoekindex");
+      auto wait_start = std::chrono::steady_clock::now();
+      index_job.get();  // rethrows what went wrong on the index thread
+      index_wait_seconds = seconds_since(wait_start);
+      fs::rename(index_build_dir, staging / ".xapian");
+    }
+    fs::create_directories(staging / ".lexicon");
+    write_file_atomically(staging / build_state_path, serialise_build_state(state));
+  };
+  // Only a large previous generation is worth deleting in the background.
+  constexpr std::size_t detach_above_files = 5000;
+  const bool detach = options.detach_cleanup && previous && previous->outputs.size() > detach_above_files;
+  try {
+    publish_generation(options.site_dir, site, fill, detach);
+  } catch (const MissingPreviousOutput&) {
+    // Someone removed files from site/ by hand: render everything instead.
+    control.wanted = nullptr;
+    site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
+    record_outputs();
+    publish_generation(options.site_dir, site, fill, detach);
+  }
+  report.rendered = site.files.size() + site.copies.size();
+  report.reused = site.kept.size();
+  report.files = report.rendered + report.reused;
+  // Site: rendering and writing, without the wait for the index (which ran beside them).
+  report.timings.emplace_back("site", seconds_since(site_start) - index_wait_seconds);
   if (!external_index.empty()) {
     // An index outside the site gets its own staging directory and swap.
     RenderedSite empty;
     auto index_start = std::chrono::steady_clock::now();
     publish_generation(external_index, empty, [&](const fs::path& staging) { build_index(parsed, graph, staging); });
     index_seconds = seconds_since(index_start);
+    report.index_full = true;
   }
   report.timings.emplace_back("index", index_seconds);
   return report;

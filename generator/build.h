@@ -17,6 +17,9 @@ struct BuildOptions {
   int jobs = 0;                     // 0: all cores
   bool strict = false;              // warnings count as errors
   DiagnosticFormat format = DiagnosticFormat::text;
+  bool clean = false;     // ignore the current generation's build state: render and index everything
+  bool progress = false;  // progress display on stderr for builds longer than a second
+  bool detach_cleanup = false;  // delete the previous generation in the background (CLI)
 };
 
 struct BuildReport {
@@ -28,6 +31,12 @@ struct BuildReport {
   // Wall-clock seconds per stage, for `--timings` and the benchmarks: check (load, parse,
   // resolve), history, verwant (computed suggestions), site (render + write + swap), index.
   std::vector<std::pair<std::string, double>> timings;
+  // Incremental builds (build_state.h): nothing changed (no new generation written), outputs
+  // rendered or copied afresh, outputs reused from the previous generation, index documents
+  // written (0 with a clean index: then index_full).
+  bool unchanged = false;
+  std::size_t rendered = 0, reused = 0, index_documents = 0;
+  bool index_full = false;
 };
 
 // Loads, checks and (unless check_only) writes a new generation. Never touches content/.

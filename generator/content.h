@@ -87,7 +87,7 @@ struct Corpus {
 };
 
 // `display_root` is how paths are shown in diagnostics (normally the --content argument).
-Corpus load_corpus(const std::filesystem::path& content_dir, Diagnostics& diagnostics);
+Corpus load_corpus(const std::filesystem::path& content_dir, Diagnostics& diagnostics, int jobs = 1);
 
 // Parses one document from text (used by load_corpus and by tests/fuzzers).
 Document parse_document(const std::string& display_path, const std::string& slug, std::string raw,

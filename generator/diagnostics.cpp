@@ -14,12 +14,22 @@
 
 namespace lexicon {
 
+namespace {
+// Messages quote what editors wrote, and yaml-cpp quotes single bytes ("unknown escape character:
+// \xC3" for "\é"): keep every message valid UTF-8, or the JSON output could not be written.
+std::string valid(std::string text) {
+  return find_invalid_utf8(text) == std::string::npos ? std::move(text) : to_valid_utf8(text);
+}
+}  // namespace
+
 void Diagnostics::error(std::string path, int line, int column, std::string message, std::string source_line) {
-  items.push_back({std::move(path), line, column, Severity::error, std::move(message), std::move(source_line)});
+  items.push_back({valid(std::move(path)), line, column, Severity::error, valid(std::move(message)),
+                   valid(std::move(source_line))});
 }
 
 void Diagnostics::warning(std::string path, int line, int column, std::string message, std::string source_line) {
-  items.push_back({std::move(path), line, column, Severity::warning, std::move(message), std::move(source_line)});
+  items.push_back({valid(std::move(path)), line, column, Severity::warning, valid(std::move(message)),
+                   valid(std::move(source_line))});
 }
 
 bool Diagnostics::has_errors() const { return count(Severity::error) > 0; }

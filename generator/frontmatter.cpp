@@ -4,6 +4,7 @@ namespace lexicon {
 
 std::string normalise_newlines(std::string text) {
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  if (text.find('\r') == std::string::npos) return text;  // the usual case: nothing to copy
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -1,12 +1,14 @@
 #include "generation.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -17,11 +19,7 @@ namespace lexicon {
 
 namespace {
 
-// Hidden siblings: ".site.new-<pid>" while building, ".site.old-<pid>" after the swap.
-fs::path sibling(const fs::path& site_dir, const char* kind) {
-  fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
-  return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
-}
+fs::path sibling(const fs::path& site_dir, const char* kind) { return generation_sibling(site_dir, kind); }
 
 void write_all(const fs::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -42,7 +40,29 @@ bool exchange(const fs::path& a, const fs::path& b) {
 #endif
 }
 
+// Creates each directory once: a generation has tens of thousands of folders.
+void make_parent(const fs::path& file, std::set<std::string>& made) {
+  fs::path dir = file.parent_path();
+  if (made.insert(dir.native()).second) fs::create_directories(dir);
+}
+
+// An unchanged output of the previous generation: hard-linked (costs no data), copied where links
+// are not possible. Files are never written in place, so a link never lets a build change the old
+// generation.
+void reuse(const fs::path& from, const fs::path& to) {
+  if (::link(from.c_str(), to.c_str()) == 0) return;
+  if (errno == ENOENT) throw MissingPreviousOutput(from.string());
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+}
+
 }  // namespace
+
+// Hidden siblings: ".site.new-<pid>" while building, ".site.old-<pid>" after the swap, ".site.index-<pid>"
+// while the index is built beside the pages.
+fs::path generation_sibling(const fs::path& site_dir, const char* kind) {
+  fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
+  return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
+}
 
 void remove_stale_generations(const fs::path& site_dir) {
   fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
@@ -51,6 +71,10 @@ void remove_stale_generations(const fs::path& site_dir) {
   for (const auto& e : fs::directory_iterator(parent, ec)) {
     std::string name = e.path().filename().string();
     if (name.starts_with(prefix + "new-") || name.starts_with(prefix + "old-")) fs::remove_all(e.path(), ec);
+    // A killed build's index; this build's own may be in progress beside it.
+    if (name.starts_with(prefix + "index-") && name != generation_sibling(site_dir, "index").filename().string()) {
+      fs::remove_all(e.path(), ec);
+    }
   }
 }
 
@@ -62,20 +86,26 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
 }
 
 void publish_generation(const fs::path& site_dir, const RenderedSite& site,
-                        const std::function<void(const fs::path& staging)>& fill) {
+                        const std::function<void(const fs::path& staging)>& fill, bool detach_cleanup) {
   remove_stale_generations(site_dir);
   fs::path staging = sibling(site_dir, "new");
   fs::create_directories(staging);
   try {
+    std::set<std::string> made;
     for (const auto& f : site.files) {
       fs::path p = staging / f.path;
-      fs::create_directories(p.parent_path());
+      make_parent(p, made);
       write_all(p, f.content);
     }
     for (const auto& c : site.copies) {
       fs::path p = staging / c.path;
-      fs::create_directories(p.parent_path());
+      make_parent(p, made);
       fs::copy_file(c.from, p, fs::copy_options::overwrite_existing);
+    }
+    for (const auto& k : site.kept) {
+      fs::path p = staging / k;
+      make_parent(p, made);
+      reuse(site_dir / k, p);
     }
     if (fill) fill(staging);
   } catch (...) {
@@ -93,7 +123,20 @@ void publish_generation(const fs::path& site_dir, const RenderedSite& site,
       fs::remove_all(retired, ec);
       return;
     }
-    fs::remove_all(staging, ec);  // now holds the previous generation
+    // `staging` now holds the previous generation.
+    if (detach_cleanup) {
+      // Deleting tens of thousands of files can take longer than the build itself: rename it out of
+      // the way (the next build removes it if this does not finish) and let `rm` run on its own.
+      fs::path retired = sibling(site_dir, "old");
+      fs::rename(staging, retired, ec);
+      if (!ec) {
+        const char* argv[] = {"rm", "-rf", "--", retired.c_str(), nullptr};
+        pid_t pid = 0;
+        if (::posix_spawnp(&pid, "rm", nullptr, nullptr, const_cast<char* const*>(argv), environ) == 0) return;
+        staging = retired;
+      }
+    }
+    fs::remove_all(staging, ec);
   } else {
     fs::rename(staging, site_dir);
   }

@@ -3,18 +3,30 @@
 // so site/ is always the complete old or the complete new version.
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
+#include <string>
 
 #include "render.h"
 
 namespace lexicon {
 
-// Writes files and copies into a fresh sibling directory of `site_dir`, calls `fill` to add
-// more (the search index), then swaps it in. Throws std::runtime_error on I/O failure, leaving
-// site_dir untouched.
-void publish_generation(const std::filesystem::path& site_dir, const RenderedSite& site,
-                        const std::function<void(const std::filesystem::path& staging)>& fill);
+struct MissingPreviousOutput : std::runtime_error {
+  explicit MissingPreviousOutput(const std::string& path) : std::runtime_error("ontbreekt in de vorige site: " + path) {}
+};
 
-// Removes staging or retired directories left by a build that was killed.
+// Writes files and copies into a fresh sibling directory of `site_dir`, hard-links the unchanged
+// outputs `site.kept` from the current generation (incremental builds), calls `fill` to add more
+// (the search index, the build state), then swaps it in. Throws std::runtime_error on I/O failure
+// (MissingPreviousOutput when a kept file is gone from site_dir), leaving site_dir untouched.
+// `detach_cleanup`: the previous generation is deleted by a background `rm` (the CLI returns sooner).
+void publish_generation(const std::filesystem::path& site_dir, const RenderedSite& site,
+                        const std::function<void(const std::filesystem::path& staging)>& fill,
+                        bool detach_cleanup = false);
+
+// The hidden sibling directory of `site_dir` for this process: ".site.<kind>-<pid>".
+std::filesystem::path generation_sibling(const std::filesystem::path& site_dir, const char* kind);
+
+// Removes staging, retired or index directories left by a build that was killed.
 void remove_stale_generations(const std::filesystem::path& site_dir);
 
 // Writes `content` to `path` via a temporary file and rename (used for single files).

@@ -1,7 +1,10 @@
 #include "indexer.h"
 
 #include <algorithm>
+#include <thread>
+#include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -9,6 +12,7 @@
 #include <xapian.h>
 
 #include "analysis.h"
+#include "facets.h"
 #include "search_schema.h"
 #include "text.h"
 
@@ -99,16 +103,72 @@ CompoundSplitter known_parts(const Corpus& corpus, const Analyzer& analyzer) {
   return splitter;
 }
 
+// The spelling words a stored entry or page document contributed (DocumentBuilder::add_text over its
+// title, aliases, summary and text, all kept in its data), so an update can take them back out.
+// Sources need not be: their words come from bronnen.yaml, and any change there rebuilds the index.
+std::set<std::string> stored_spelling_words(const Xapian::Document& doc) {
+  std::set<std::string> words;
+  auto data = nlohmann::json::parse(doc.get_data(), nullptr, false);
+  if (!data.is_object() || data.value("type", "") == schema::type_source) return words;
+  auto add = [&](const nlohmann::json& text) {
+    if (!text.is_string()) return;
+    for (const auto& token : tokenize(text.get<std::string>())) {
+      if (token.folded.size() >= 3) words.insert(token.folded);
+    }
+  };
+  add(data["title"]);
+  if (data["aliases"].is_array()) for (const auto& a : data["aliases"]) add(a);
+  add(data["summary"]);
+  add(data["text"]);
+  return words;
+}
+
 }  // namespace
 
-void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir) {
+std::string compound_parts_of(const Corpus& corpus) {
+  Analyzer analyzer;
+  return known_parts(corpus, analyzer).serialise();
+}
+
+void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
+                 IndexUpdate* update) {
   const Corpus& corpus = parsed.corpus;
-  Xapian::WritableDatabase db(index_dir.string(), Xapian::DB_CREATE_OR_OVERWRITE);
+  Xapian::WritableDatabase db(index_dir.string(), update ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_CREATE_OR_OVERWRITE);
+  std::optional<Xapian::Database> previous;
+  if (update) previous.emplace(update->previous.string());
+  // Documents get docids 1, 2, ... in this order (entries, pages, sources) in every build.
+  Xapian::docid docid = 0;
+  std::set<std::string> ids;
+  std::map<std::string, long> spelling;
+  auto previous_docid = [&](const std::string& id) -> Xapian::docid {
+    auto p = previous->postlist_begin(id);
+    return p == previous->postlist_end(id) ? 0 : *p;
+  };
+  auto forget_spelling = [&](Xapian::docid old) {
+    for (const auto& w : stored_spelling_words(previous->get_document(old))) --spelling[w];
+  };
+  // Takes the next docid; true when the document is unchanged (moved there from the previous index if needed).
+  auto unchanged = [&](const std::string& type, const std::string& slug) {
+    std::string id = std::string(schema::unique_id) + type + ":" + slug;
+    ++docid;
+    ids.insert(id);
+    if (!update) return false;
+    Xapian::docid old = previous_docid(id);
+    if (old == 0 || update->rebuild(id)) {
+      if (old != 0) forget_spelling(old);
+      ++update->rebuilt;
+      return false;
+    }
+    if (old != docid) {
+      db.replace_document(docid, previous->get_document(old));
+      ++update->moved;
+    }
+    return true;
+  };
   Analyzer analyzer;
   CompoundSplitter splitter = known_parts(corpus, analyzer);
   db.set_metadata(schema::metadata_compound_parts, splitter.serialise());
   Splits splits{splitter, {}};
-  std::map<std::string, unsigned> spelling;
   const std::string& base = corpus.config.base_path;
 
   auto finish = [&](DocumentBuilder& b, const std::string& type, const std::string& slug, nlohmann::json data,
@@ -125,7 +185,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     b.doc.add_boolean_term(id);
     data["type"] = type;
     b.doc.set_data(data.dump());
-    db.replace_document(id, b.doc);
+    db.replace_document(docid, b.doc);
     for (const auto& w : b.spelling_words) ++spelling[w];
   };
 
@@ -137,6 +197,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
 
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     const auto& e = corpus.entries[i];
+    if (unchanged(schema::type_entry, e.slug)) continue;
     DocumentBuilder b{analyzer, splits, {}, {}};
     b.add_name(e.title, schema::title_weight);
     nlohmann::json aliases = nlohmann::json::array();
@@ -157,6 +218,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   }
   for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
     const auto& p = corpus.pages[i];
+    if (unchanged(schema::type_page, p.slug)) continue;
     DocumentBuilder b{analyzer, splits, {}, {}};
     b.add_name(p.title, schema::title_weight);
     b.add_text(p.summary, schema::summary_weight, false);
@@ -167,6 +229,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     finish(b, schema::type_page, p.slug, data, {});
   }
   for (const auto& s : corpus.sources) {
+    if (unchanged(schema::type_source, s.key)) continue;
     DocumentBuilder b{analyzer, splits, {}, {}};
     std::string authors;
     for (const auto& a : s.authors) authors += (authors.empty() ? "" : "; ") + a;
@@ -190,34 +253,70 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
                            {"citing", citing}, {"text", text}};
     finish(b, schema::type_source, s.key, data, {});
   }
-  for (const auto& [word, freq] : spelling) db.add_spelling(word, freq);
+  if (update) {
+    // Documents that are gone: their spelling words go too, and docids past the last one are freed.
+    for (auto t = previous->allterms_begin(schema::unique_id); t != previous->allterms_end(schema::unique_id); ++t) {
+      if (ids.count(*t)) continue;
+      forget_spelling(previous_docid(*t));
+      ++update->removed;
+    }
+    for (Xapian::docid d = docid + 1; d <= previous->get_lastdocid(); ++d) {
+      try {
+        db.delete_document(d);
+      } catch (const Xapian::DocNotFoundError&) {
+      }
+    }
+  }
+  for (const auto& [word, freq] : spelling) {
+    if (freq > 0) db.add_spelling(word, static_cast<Xapian::termcount>(freq));
+    else if (freq < 0) db.remove_spelling(word, static_cast<Xapian::termcount>(-freq));
+  }
+  db.commit();
+  write_theme_table(db);  // from the committed documents, so the table matches them exactly
   db.commit();
 }
 
-EntryTermIndex index_entry_terms(const ParsedCorpus& parsed) {
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs) {
   EntryTermIndex out{Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY), {}};
-  Analyzer analyzer;
-  // Stemming is the cost here, and the same words recur across entries.
-  std::unordered_map<std::string, std::string> stems;
-  std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> written;  // term -> form -> count
-  auto add = [&](Xapian::Document& doc, const std::string& text, unsigned weight) {
-    for (const auto& token : tokenize(text)) {
-      auto it = stems.find(token.folded);
-      if (it == stems.end()) it = stems.emplace(token.folded, std::string(schema::stemmed) + analyzer.stem(token.folded)).first;
-      doc.add_term(it->second, weight);
-      ++written[it->second][token.lower];
+  using FormCounts = std::unordered_map<std::string, std::unordered_map<std::string, unsigned>>;  // term -> form -> count
+  const auto& entries = parsed.corpus.entries;
+  // Tokenising and stemming are the cost: each thread analyses whole entries into documents (with its
+  // own stemmer and stem cache, as the same words recur); one thread then adds them in entry order.
+  std::vector<Xapian::Document> docs(entries.size());
+  int workers = std::clamp<int>(jobs, 1, static_cast<int>(std::max<std::size_t>(1, entries.size())));
+  std::vector<FormCounts> written(static_cast<std::size_t>(workers));
+  std::atomic<std::size_t> next{0};
+  auto work = [&](std::size_t w) {
+    Analyzer analyzer;
+    std::unordered_map<std::string, std::string> stems;
+    auto add = [&](Xapian::Document& doc, const std::string& text, unsigned weight) {
+      for (const auto& token : tokenize(text)) {
+        auto it = stems.find(token.folded);
+        if (it == stems.end()) it = stems.emplace(token.folded, std::string(schema::stemmed) + analyzer.stem(token.folded)).first;
+        doc.add_term(it->second, weight);
+        ++written[w][it->second][token.lower];
+      }
+    };
+    for (std::size_t i; (i = next++) < entries.size();) {
+      Xapian::Document& doc = docs[i];
+      add(doc, entries[i].title, schema::title_weight);
+      for (const auto& a : entries[i].aliases) add(doc, a.text, schema::alias_weight);
+      add(doc, entries[i].summary, schema::summary_weight);
+      add(doc, parsed.entry_docs[i].plain_text, schema::body_weight);
     }
   };
-  const auto& entries = parsed.corpus.entries;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    Xapian::Document doc;
-    add(doc, entries[i].title, schema::title_weight);
-    for (const auto& a : entries[i].aliases) add(doc, a.text, schema::alias_weight);
-    add(doc, entries[i].summary, schema::summary_weight);
-    add(doc, parsed.entry_docs[i].plain_text, schema::body_weight);
-    out.db.replace_document(static_cast<Xapian::docid>(i + 1), doc);
+  std::vector<std::thread> threads;
+  for (int t = 1; t < workers; ++t) threads.emplace_back(work, static_cast<std::size_t>(t));
+  work(0);
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < docs.size(); ++i) out.db.replace_document(static_cast<Xapian::docid>(i + 1), docs[i]);
+  FormCounts& total = written[0];
+  for (std::size_t w = 1; w < written.size(); ++w) {
+    for (auto& [term, forms] : written[w]) {
+      for (auto& [form, n] : forms) total[term][form] += n;
+    }
   }
-  for (const auto& [term, forms] : written) {
+  for (const auto& [term, forms] : total) {
     const std::pair<const std::string, unsigned>* best = nullptr;
     for (const auto& f : forms) {
       if (!best || f.second > best->second || (f.second == best->second && f.first < best->first)) best = &f;

@@ -1,6 +1,7 @@
 #pragma once
 // Builds the Xapian index from the parsed corpus (not from HTML). Single writer thread.
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -11,7 +12,22 @@
 
 namespace lexicon {
 
-void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir);
+// An incremental update (build_state.h decides when): index_dir holds a copy of the previous
+// generation's index, `previous` the original, read-only. Documents for which `rebuild(unique id
+// term)` is false are unchanged and keep their data; they only move when documents before them came
+// or went, so every docid (and with it the order of equal-weight hits) is the one a clean build gives.
+struct IndexUpdate {
+  std::filesystem::path previous;
+  std::function<bool(const std::string& id)> rebuild;
+  std::size_t rebuilt = 0, moved = 0, removed = 0;  // filled in, for the build report
+};
+
+// Builds the index from scratch, or updates a copy when `update` is given (same result).
+void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
+                 IndexUpdate* update = nullptr);
+
+// The compound parts the index splits with (its metadata), for deciding whether an update suffices.
+std::string compound_parts_of(const Corpus& corpus);
 
 // The entries' words as stems only ("Z" terms, weighted by where they stand as in the search index),
 // in memory, for computing related entries (related_terms.h): docid = entry index + 1.
@@ -21,6 +37,6 @@ struct EntryTermIndex {
   // so a stem can be shown as a readable word; ties go to the alphabetically first.
   std::map<std::string, std::string> surface;
 };
-EntryTermIndex index_entry_terms(const ParsedCorpus& parsed);
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs = 1);
 
 }  // namespace lexicon

@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <xapian.h>
@@ -11,6 +13,7 @@
 #include "search.h"
 #include "deploy.h"
 #include "server.h"
+#include "watch.h"
 
 namespace fs = std::filesystem;
 using namespace lexicon;
@@ -29,6 +32,10 @@ int print_report(const BuildReport& report, DiagnosticFormat format) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Builds and searches allocate and free a lot in bursts; glibc's default would hand memory back
+  // to the kernel after each burst (brk + TLB flushes) and fault it in again on the next.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
   CLI::App app{"lexicon: bouwt een kennisbank (statische site + zoekindex) uit content/"};
   app.require_subcommand(1);
   BuildOptions build;
@@ -47,6 +54,7 @@ int main(int argc, char** argv) {
   cmd_check->add_option("--format", format_name, "text, github of json")->check(CLI::IsMember({"text", "github", "json"}));
   cmd_check->add_flag("--strict", build.strict, "waarschuwingen tellen als fouten");
   cmd_build->add_flag("--strict", build.strict, "waarschuwingen tellen als fouten");
+  cmd_build->add_flag("--clean", build.clean, "bouw alles opnieuw, zonder iets van de vorige generatie te hergebruiken");
 
   auto* cmd_search = app.add_subcommand("search", "zoek in de index");
   std::string query, theme, type;
@@ -63,6 +71,8 @@ int main(int argc, char** argv) {
   cmd_serve->add_option("--port", serve.port)->capture_default_str();
   cmd_serve->add_option("--host", serve.host)->capture_default_str();
   std::string serve_prefix;
+  bool serve_watch = false;
+  cmd_serve->add_flag("--watch", serve_watch, "bouw opnieuw bij elke wijziging in content/ en templates/ en laad open pagina's opnieuw");
   cmd_serve->add_option("--prefix", serve_prefix, "URL-pad van de site (standaard: het pad van base_url)");
 
   auto* cmd_new = app.add_subcommand("new", "maak een nieuw begrip aan in <content>/begrippen/");
@@ -98,13 +108,24 @@ int main(int argc, char** argv) {
     if (cmd_build->parsed() || cmd_check->parsed()) {
       DiagnosticFormat format = format_name == "github" ? DiagnosticFormat::github
                                 : format_name == "json" ? DiagnosticFormat::json : DiagnosticFormat::text;
+      build.progress = true;
+      build.detach_cleanup = true;
       BuildReport report = run_build(build, cmd_check->parsed());
       int code = print_report(report, format);
       if (!report.history_note.empty()) {
         std::cerr << fmt::format("lexicon: let op: geen git-geschiedenis ({})\n", report.history_note);
       }
-      if (code == 0 && cmd_build->parsed()) {
-        std::cerr << fmt::format("lexicon: {} begrippen, {} bestanden geschreven naar {}/\n", report.entries, report.files, site);
+      if (code == 0 && cmd_build->parsed() && report.unchanged) {
+        std::cerr << fmt::format("lexicon: niets veranderd ({} begrippen in {}/)\n", report.entries, site);
+      } else if (code == 0 && cmd_build->parsed()) {
+        std::cerr << fmt::format("lexicon: {} begrippen, {} bestanden geschreven naar {}/", report.entries, report.files, site);
+        if (report.reused > 0) {
+          std::cerr << fmt::format(" ({} opnieuw gemaakt, {} ongewijzigd overgenomen; zoekindex: {})", report.rendered,
+                                   report.reused,
+                                   report.index_full ? std::string("volledig opnieuw")
+                                                     : fmt::format("{} documenten bijgewerkt", report.index_documents));
+        }
+        std::cerr << "\n";
       }
       if (timings) {
         for (const auto& [stage, seconds] : report.timings) std::cerr << fmt::format("timing: {} {:.3f}\n", stage, seconds);
@@ -145,6 +166,7 @@ int main(int argc, char** argv) {
       serve.site_dir = site;
       serve.index_dir = index;
       if (!serve_prefix.empty()) serve.prefix = serve_prefix;
+      if (serve_watch) return run_watch_server(serve, build);
       return run_server(serve);
     }
     if (cmd_deploy->parsed()) {

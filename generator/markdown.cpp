@@ -251,12 +251,29 @@ void expand_text(Walker& w, cmark_node* text_node) {
         continue;
       }
     }
-    plain += s[i];
-    ++i;
+    // Nothing special starts before the next '[' or 'h': copy the run in one go.
+    std::size_t next = s.find_first_of("[h", i + 1);
+    if (next == std::string::npos) next = s.size();
+    plain.append(s, i, next - i);
+    i = next;
   }
   if (pieces.empty()) return;  // nothing special: keep the node as it is
   flush();
-  for (cmark_node* piece : pieces) cmark_node_insert_before(text_node, piece);
+  for (cmark_node* piece : pieces) {
+    if (cmark_node_insert_before(text_node, piece)) continue;
+    // A GFM table cell refuses custom inlines (our citation and language spans): keep their
+    // contents there without the wrapper, so nothing is dropped from the page (found by fuzzing).
+    // Their children are text and links, which every inline container accepts.
+    const char* enter = cmark_node_get_on_enter(piece);
+    bool citation = enter && std::string_view(enter) == citation_open;
+    if (citation) cmark_node_insert_before(text_node, make_text("("));
+    while (cmark_node* child = cmark_node_first_child(piece)) {
+      cmark_node_unlink(child);
+      cmark_node_insert_before(text_node, child);
+    }
+    if (citation) cmark_node_insert_before(text_node, make_text(")"));
+    cmark_node_free(piece);
+  }
   cmark_node_free(text_node);
 }
 
@@ -299,6 +316,20 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
       int line = cmark_node_get_start_line(n) > 0 ? cmark_node_get_start_line(n) + body_first_line - 1 : 0;
       w.warning(line, 0, "ruwe HTML wordt weggelaten; gebruik Markdown");
       cmark_node_free(n);  // unlinks it; its (literal-only) children go with it
+    } else if (type == CMARK_NODE_TEXT) {
+      // cmark-gfm 0.29 turns a footnote reference without a footnote back into text "[^...]";
+      // when its label runs over a line break it measures the label in columns, so text is lost
+      // and may be cut inside a UTF-8 sequence ("[^\n—x]" -> "[^\n\xE2]", found by fuzzing).
+      // Tell the editor, and keep every literal valid UTF-8: the index stores it as JSON.
+      std::string_view text = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
+      if (text.size() >= 3 && text.starts_with("[^") && text.ends_with("]")) {
+        auto [line, col] = w.locate(n, "[^");
+        std::string shown = to_valid_utf8(text.substr(0, 40));
+        std::replace(shown.begin(), shown.end(), '\n', ' ');
+        w.warning(line, col, fmt::format("voetnootverwijzing '{}' zonder voetnoot; schrijf de verwijzing op één regel "
+                                         "en de voetnoot als '[^1]: tekst'", shown));
+      }
+      if (find_invalid_utf8(text) != std::string_view::npos) cmark_node_set_literal(n, to_valid_utf8(text).c_str());
     }
   }
   // Soft line breaks join the run too (rendered identically as "\n"), so a wiki link or

@@ -46,7 +46,7 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
   const std::size_t n = parsed.corpus.entries.size();
   std::vector<std::vector<Suggestion>> out(n);
   if (n < 2 || options.max_suggestions == 0) return out;
-  EntryTermIndex index = index_entry_terms(parsed);
+  EntryTermIndex index = index_entry_terms(parsed, options.jobs);
   const Xapian::Database& db = index.db;
   auto max_freq = static_cast<Xapian::doccount>(std::max(2.0, options.max_term_share * static_cast<double>(n)));
   KeyTermDecider decider(db, max_freq, options.min_stem_length);

@@ -26,6 +26,7 @@ struct SuggestionOptions {
   std::size_t min_stem_length = 4;  // shorter stems are mostly function words ("de", "een", "het")
   std::size_t min_shared_terms = 2;
   std::size_t max_reason_terms = 4;
+  int jobs = 1;  // threads for analysing the entries' text
 };
 
 // Per entry (parallel to parsed.corpus.entries): up to max_suggestions other entries, never the

@@ -215,8 +215,48 @@ std::string author_year(const Source& s) {
   return who + ", " + (s.year.empty() ? "z.j." : s.year);
 }
 
+RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history) {
+  std::set<std::string> taken;
+  for (const auto& e : corpus.entries) taken.insert(e.slug);
+  RedirectPlan plan;
+  auto& redirects = plan.redirects;
+  // Slugs an entry had earlier in git claim their URL first: an old address is a promise.
+  if (history) {
+    for (const auto& [old_slug, slug] : history->renamed) {
+      for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+        if (corpus.entries[i].slug == slug && taken.insert(old_slug).second) redirects.emplace_back(old_slug, static_cast<int>(i));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+    const auto& e = corpus.entries[i];
+    std::vector<std::string> names;
+    for (const auto& a : e.aliases) names.push_back(slugify(a.text));
+    names.push_back(slugify(e.title));
+    for (const auto& f : e.former_slugs) names.push_back(slugify(f));
+    for (const auto& n : names) {
+      if (!n.empty() && taken.insert(n).second) redirects.emplace_back(n, static_cast<int>(i));
+    }
+  }
+  if (history) {
+    // A removed entry leaves a page at its old URL, unless that URL now belongs to something else.
+    for (std::size_t k = 0; k < history->removed.size(); ++k) {
+      if (taken.insert(history->removed[k].slug).second) plan.removed.push_back(k);
+    }
+  }
+  return plan;
+}
+
+std::string render_entry_body(ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index) {
+  Context ctx{parsed, graph};
+  const std::string path = entry_path(parsed.corpus.entries[index].slug);
+  ctx.apply_links(parsed.entry_docs[index], graph.entry_links[index], ctx.url(path));
+  return render_html(parsed.entry_docs[index]);
+}
+
 RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
-                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions) {
+                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions,
+                         RenderControl* control) {
   Context ctx{parsed, graph};
   const SiteLinks links{ctx.base(), ctx.absolute("")};
   const Corpus& corpus = parsed.corpus;
@@ -232,6 +272,16 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   // Each task renders one output file; tasks are independent, so they run in any order.
   using Task = std::function<OutputFile(CompiledTemplates&)>;
   std::vector<Task> tasks;
+  // Each task's output path, known before it runs, so an incremental build can skip it.
+  std::vector<std::string> task_paths;
+  auto add = [&](std::string path, Task task) {
+    if (control && control->wanted && !control->wanted(path)) {
+      site.kept.push_back(std::move(path));
+      return;
+    }
+    task_paths.push_back(std::move(path));
+    tasks.push_back(std::move(task));
+  };
 
   auto page = [&ctx](CompiledTemplates& t, const std::string& name, data d) {
     d.set("content_html", t.render(name, d));
@@ -239,7 +289,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   };
 
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-    tasks.push_back([&, i](CompiledTemplates& t) {
+    add(entry_path(corpus.entries[i].slug) + "index.html", [&, i](CompiledTemplates& t) {
       const Document& e = corpus.entries[i];
       std::string path = entry_path(e.slug);
       MarkdownDoc& doc = parsed.entry_docs[i];
@@ -317,7 +367,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   }
 
   for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
-    tasks.push_back([&, i](CompiledTemplates& t) {
+    add(page_path(corpus.pages[i].slug) + "index.html", [&, i](CompiledTemplates& t) {
       const Document& p = corpus.pages[i];
       std::string path = page_path(p.slug);
       ctx.apply_links(parsed.page_docs[i], graph.page_links[i], ctx.url(path));
@@ -351,7 +401,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   };
 
   for (const auto& th : corpus.themes) {
-    tasks.push_back([&, th](CompiledTemplates& t) {
+    add(theme_path(th.slug) + "index.html", [&, th](CompiledTemplates& t) {
       std::string path = theme_path(th.slug);
       data d = ctx.base_data(th.name, th.description, path);
       data item = theme_data(th);
@@ -371,7 +421,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     });
   }
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("themas/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Thema's", "Alle thema's van het lexicon", "themas/");
     data themes = ctx.list();
     for (const auto& th : corpus.themes) themes.push_back(theme_data(th));
@@ -379,7 +429,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     return OutputFile{"themas/index.html", page(t, "themes", d)};
   });
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data(corpus.config.title, corpus.config.subtitle, "");
     data themes = ctx.list();
     for (const auto& th : corpus.themes) themes.push_back(theme_data(th));
@@ -407,7 +457,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     return OutputFile{"index.html", page(t, "home", d)};
   });
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("a-z/index.html", [&](CompiledTemplates& t) {
     // A–Z: entries and aliases ("zie") in Dutch order, grouped by letter.
     struct Row { std::string key, text, url, see_title; bool alias; std::string lang; };
     std::vector<Row> rows;
@@ -454,7 +504,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     return OutputFile{"a-z/index.html", page(t, "az", d)};
   });
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("bronnen/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Bronnen", "Alle bronnen waarop het lexicon steunt", "bronnen/");
     std::vector<const Source*> sorted;
     for (const auto& s : corpus.sources) sorted.push_back(&s);
@@ -473,23 +523,23 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     return OutputFile{"bronnen/index.html", page(t, "sources", d)};
   });
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("404.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Pagina niet gevonden", "Deze pagina bestaat niet", "404.html");
     return OutputFile{"404.html", page(t, "notfound", d)};
   });
 
-  tasks.push_back([&](CompiledTemplates&) {
+  add(".lexicon/site.json", [&](CompiledTemplates&) {
     nlohmann::json j = {{"base_path", corpus.config.base_path}, {"title", corpus.config.title}};
     return OutputFile{".lexicon/site.json", j.dump(2) + "\n"};
   });
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("zoeken/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Zoeken", "Zoeken in het lexicon", "zoeken/");
     return OutputFile{"zoeken/index.html", page(t, "search", d)};
   });
 
   // Titles and aliases for suggestions: read by `lexicon serve` (/api/suggest) and by search.js when hosted statically.
-  tasks.push_back([&](CompiledTemplates&) {
+  add("zoeken/index.json", [&](CompiledTemplates&) {
     std::vector<const Document*> sorted;
     for (const auto& e : corpus.entries) sorted.push_back(&e);
     std::sort(sorted.begin(), sorted.end(), [](const Document* a, const Document* b) {
@@ -507,29 +557,10 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   });
 
   // Redirects: alias slugs and the bare /begrippen/ folder.
-  std::set<std::string> taken;
-  for (const auto& e : corpus.entries) taken.insert(e.slug);
-  std::vector<std::pair<std::string, int>> redirects;
-  // Slugs an entry had earlier in git claim their URL first: an old address is a promise.
-  if (history) {
-    for (const auto& [old_slug, slug] : history->renamed) {
-      for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-        if (corpus.entries[i].slug == slug && taken.insert(old_slug).second) redirects.emplace_back(old_slug, static_cast<int>(i));
-      }
-    }
-  }
-  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-    const auto& e = corpus.entries[i];
-    std::vector<std::string> names;
-    for (const auto& a : e.aliases) names.push_back(slugify(a.text));
-    names.push_back(slugify(e.title));
-    for (const auto& f : e.former_slugs) names.push_back(slugify(f));
-    for (const auto& n : names) {
-      if (!n.empty() && taken.insert(n).second) redirects.emplace_back(n, static_cast<int>(i));
-    }
-  }
+  const RedirectPlan plan = plan_redirects(corpus, history);
+  const auto& redirects = plan.redirects;
   for (const auto& [slug, index] : redirects) {
-    tasks.push_back([&, slug = slug, index = index](CompiledTemplates& t) {
+    add(entry_path(slug) + "index.html", [&, slug = slug, index = index](CompiledTemplates& t) {
       const auto& e = corpus.entries[static_cast<std::size_t>(index)];
       data d = ctx.base_data(e.title, e.summary, entry_path(e.slug));
       d.set("target", ctx.url(entry_path(e.slug)));
@@ -537,7 +568,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       return OutputFile{entry_path(slug) + "index.html", t.render("redirect", d)};
     });
   }
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("begrippen/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("A–Z", "", "a-z/");
     d.set("target", ctx.url("a-z/"));
     d.set("title", "A–Z");
@@ -545,10 +576,9 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   });
 
   if (history) {
-    // A removed entry leaves a page at its old URL, unless that URL now belongs to something else.
-    for (const auto& removed : history->removed) {
-      if (!taken.insert(removed.slug).second) continue;
-      tasks.push_back([&, &removed = removed](CompiledTemplates& t) {
+    for (std::size_t k : plan.removed) {
+      const RemovedEntry& removed = history->removed[k];
+      add(entry_path(removed.slug) + "index.html", [&, &removed = removed](CompiledTemplates& t) {
         data d = ctx.base_data(removed.title.empty() ? removed.slug : removed.title, "Dit begrip is verwijderd",
                                entry_path(removed.slug));
         data r = removed_data(removed, *history, corpus, graph, links);
@@ -560,43 +590,48 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       });
     }
   }
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("recent/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Recente wijzigingen", "Wat er onlangs in het lexicon is veranderd", "recent/");
     data r = history ? recent_data(*history, corpus, links) : recent_data(ContentHistory{}, corpus, links);
     for (const char* key : {"changes", "has_changes", "no_git"}) d.set(key, *r.get(key));
     return OutputFile{"recent/index.html", page(t, "recent", d)};
   });
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("feed.xml", [&](CompiledTemplates& t) {
     data d = history ? feed_data(*history, corpus, links) : feed_data(ContentHistory{}, corpus, links);
     return OutputFile{"feed.xml", t.render("feed", d)};
   });
 
-  tasks.push_back([&](CompiledTemplates& t) {
+  add("sitemap.xml", [&](CompiledTemplates& t) {
     data urls = ctx.list();
-    auto add = [&](const std::string& path) {
+    auto add_url = [&](const std::string& path) {
       data u;
       u.set("loc", ctx.absolute(path));
       urls.push_back(u);
     };
-    add("");
-    add("a-z/");
-    add("themas/");
-    add("bronnen/");
-    for (const auto& th : corpus.themes) add(theme_path(th.slug));
-    for (const auto& e : corpus.entries) add(entry_path(e.slug));
-    for (const auto& p : corpus.pages) add(page_path(p.slug));
+    add_url("");
+    add_url("a-z/");
+    add_url("themas/");
+    add_url("bronnen/");
+    for (const auto& th : corpus.themes) add_url(theme_path(th.slug));
+    for (const auto& e : corpus.entries) add_url(entry_path(e.slug));
+    for (const auto& p : corpus.pages) add_url(page_path(p.slug));
     data d;
     d.set("urls", urls);
     return OutputFile{"sitemap.xml", t.render("sitemap", d)};
   });
 
   site.files.resize(tasks.size());
+  if (control) control->total = tasks.size();
   std::atomic<std::size_t> next{0};
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(std::max(1, jobs)));
   auto worker = [&](std::size_t id) {
     try {
       CompiledTemplates compiled(templates);
-      for (std::size_t i; (i = next++) < tasks.size();) site.files[i] = tasks[i](compiled);
+      for (std::size_t i; (i = next++) < tasks.size();) {
+        site.files[i] = tasks[i](compiled);
+        if (site.files[i].path != task_paths[i]) throw std::logic_error("render: uitvoerpad " + site.files[i].path + " != " + task_paths[i]);
+        if (control) ++control->done;
+      }
     } catch (...) {
       errors[id] = std::current_exception();
       next = tasks.size();
@@ -608,12 +643,29 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   for (auto& th : threads) th.join();
   for (auto& e : errors) if (e) std::rethrow_exception(e);
 
-  for (auto& f : skos_files(parsed, graph)) site.files.push_back(std::move(f));
+  bool all = !control || !control->wanted;
+  if (all || control->wanted("skos.ttl") || control->wanted("skos.jsonld")) {
+    for (auto& f : skos_files(parsed, graph)) {
+      if (all || control->wanted(f.path)) site.files.push_back(std::move(f));
+      else site.kept.push_back(f.path);
+    }
+  } else {
+    site.kept.insert(site.kept.end(), {"skos.jsonld", "skos.ttl"});
+  }
   std::sort(site.files.begin(), site.files.end(), [](const OutputFile& a, const OutputFile& b) { return a.path < b.path; });
   // The server renders search results with this template, from the generation it serves.
   site.copies.push_back({templates.root / "search-results.mustache", ".lexicon/search-results.mustache"});
   for (const auto& f : templates.static_files) site.copies.push_back({templates.root / "static" / f, "static/" + f.generic_string()});
   for (const auto& m : corpus.media) site.copies.push_back({corpus.root / "media" / m, "media/" + m});
+  if (!all) {
+    std::vector<CopyFile> wanted;
+    for (auto& c : site.copies) {
+      if (control->wanted(c.path)) wanted.push_back(std::move(c));
+      else site.kept.push_back(c.path);
+    }
+    site.copies = std::move(wanted);
+  }
+  std::sort(site.kept.begin(), site.kept.end());
   return site;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Stage 3 (render): turns the resolved corpus into output files (in parallel).
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,23 @@ struct CopyFile {
 struct RenderedSite {
   std::vector<OutputFile> files;  // sorted by path
   std::vector<CopyFile> copies;   // sorted by path
+  std::vector<std::string> kept;  // outputs not rendered (RenderControl::wanted said no): reused from the previous generation
 };
+
+// Optional controls for render_site (incremental builds, progress display; see build_state.h).
+struct RenderControl {
+  // Whether to produce the output at this site path; null renders everything.
+  std::function<bool(const std::string& path)> wanted;
+  std::atomic<std::size_t> done{0};   // tasks finished, for the progress display
+  std::atomic<std::size_t> total{0};  // tasks to run, set before they start
+};
+
+// Redirect pages and pages for removed entries, by URL slug: shared with the fingerprints of build_state.cpp.
+struct RedirectPlan {
+  std::vector<std::pair<std::string, int>> redirects;  // slug -> entry index
+  std::vector<std::size_t> removed;                    // indexes into history->removed that get a page
+};
+RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history);
 
 // Mutates the parsed ASTs (fills in link targets), so `parsed` is taken by reference.
 // `history` (git) adds history, citations, /recent/, /feed.xml and pages for renamed or removed
@@ -32,9 +50,15 @@ struct RenderedSite {
 // from compute_suggestions) fills the computed "Verwant" section; null leaves it out.
 RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
                          const ContentHistory* history = nullptr,
-                         const std::vector<std::vector<Suggestion>>* suggestions = nullptr);
+                         const std::vector<std::vector<Suggestion>>* suggestions = nullptr,
+                         RenderControl* control = nullptr);
 
 // "Baart, 2001" style label for a citation.
 std::string author_year(const Source& source);
+
+// The HTML body of entry `index` as its page shows it (wiki links, citations and images filled in
+// by the same code as render_site). Mutates that entry's AST, so call it once per parse. For the
+// fuzzers (tests/fuzz/) and tests.
+std::string render_entry_body(ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index);
 
 }  // namespace lexicon

@@ -1,11 +1,16 @@
 #include "search.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "analysis.h"
 #include "escape.h"
+#include "facets.h"
 #include "search_schema.h"
 #include "text.h"
 
@@ -13,23 +18,46 @@ namespace lexicon {
 
 namespace {
 
-// Counts each theme of a multi-theme document once, so facet counts stay correct.
+// Counts each theme of a multi-theme document once, so facet counts stay correct. Counts whole
+// values first (few distinct theme combinations) and splits them once at the end: this runs for
+// every matching document.
 class ThemeCounter : public Xapian::MatchSpy {
  public:
-  std::map<std::string, std::size_t> counts;
-  void operator()(const Xapian::Document& doc, double) override {
-    std::string value = doc.get_value(schema::slot_themes);
-    std::size_t start = 0;
-    while (start < value.size()) {
-      auto end = value.find('\n', start);
-      if (end == std::string::npos) end = value.size();
-      ++counts[value.substr(start, end - start)];
-      start = end + 1;
+  void operator()(const Xapian::Document& doc, double) override { ++by_value_[doc.get_value(schema::slot_themes)]; }
+
+  std::map<std::string, std::size_t> counts() const {
+    std::map<std::string, std::size_t> out;
+    for (const auto& [value, n] : by_value_) {
+      for (const auto& theme : split_lines(value)) out[theme] += n;
     }
+    return out;
   }
+
+ private:
+  std::unordered_map<std::string, std::size_t> by_value_;
 };
 
 Xapian::Query scaled(Xapian::Query q, double factor) { return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, factor); }
+
+// The same counts from the index's theme table (facets.h): no document is read.
+class ThemeTableCounter : public Xapian::MatchSpy {
+ public:
+  explicit ThemeTableCounter(const ThemeTable& table) : table_(table) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    for (std::uint64_t m = table_.mask(doc.get_docid()); m != 0; m &= m - 1) ++bits_[std::countr_zero(m)];
+  }
+  std::map<std::string, std::size_t> counts() const {
+    std::map<std::string, std::size_t> out;
+    for (std::size_t k = 0; k < table_.themes().size(); ++k) {
+      if (bits_[k] > 0) out[table_.themes()[k]] = bits_[k];
+    }
+    return out;
+  }
+
+ private:
+  const ThemeTable& table_;
+  std::array<std::size_t, 64> bits_{};
+};
 
 // Builds the Xapian query for a list of query words with the same analysis the indexer used.
 class QueryBuilder {
@@ -39,6 +67,18 @@ class QueryBuilder {
 
   // Folded words a snippet should highlight: the query words and every form they were expanded to.
   std::vector<std::string> highlight;
+
+  // The same match set as build(), without what only ranks: the name boosts, and the terms every
+  // document with the word's stem term also has (the indexer adds folded, exact and name-stem terms
+  // only together with the stem term), so counting all matches visits far fewer postings.
+  Xapian::Query matching(const std::vector<Token>& tokens, Xapian::Query::op combine) {
+    std::vector<std::string> kept = highlight;
+    match_only_ = true;
+    Xapian::Query q = build(tokens, combine);
+    match_only_ = false;
+    highlight = std::move(kept);
+    return q;
+  }
 
   Xapian::Query build(const std::vector<Token>& tokens, Xapian::Query::op combine) {
     highlight.clear();
@@ -59,6 +99,7 @@ class QueryBuilder {
       i += span;
     }
     Xapian::Query main(combine, units.begin(), units.end());
+    if (match_only_) return main;
     if (combine == Xapian::Query::OP_OR && units.size() > 1) {
       // Any word may match, but documents with all of them still come first.
       main = Xapian::Query(Xapian::Query::OP_OR, main, Xapian::Query(Xapian::Query::OP_AND, units.begin(), units.end()));
@@ -82,6 +123,7 @@ class QueryBuilder {
   const Analyzer& analyzer_;
   const CompoundSplitter& splitter_;
   std::string joined_form_;
+  bool match_only_ = false;
 
   bool known(const std::string& folded) const { return db_.term_exists(folded); }
 
@@ -109,6 +151,7 @@ class QueryBuilder {
   Xapian::Query basic(const Token& t) {
     highlight.push_back(t.folded);
     std::string stem = analyzer_.stem(t.folded);
+    if (match_only_) return Xapian::Query(std::string(schema::stemmed) + stem);
     std::vector<Xapian::Query> parts;
     parts.emplace_back(std::string(schema::stemmed) + stem);
     parts.push_back(scaled(Xapian::Query(t.folded), 1.5));
@@ -192,8 +235,17 @@ std::string make_snippet_html(const std::string& text, const std::vector<std::st
   auto tokens = tokenize(text);
   if (tokens.empty()) return html_escape(text.substr(0, 300));
   std::vector<char> hit(tokens.size());
+  // Texts repeat their words: stem each distinct word once.
+  std::unordered_map<std::string, bool> stem_matches;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    hit[i] = folded.count(tokens[i].folded) || stems.count(analyzer.stem(tokens[i].folded));
+    const std::string& word = tokens[i].folded;
+    if (folded.count(word)) {
+      hit[i] = true;
+      continue;
+    }
+    auto [it, fresh] = stem_matches.try_emplace(word, false);
+    if (fresh) it->second = stems.count(analyzer.stem(word)) > 0;
+    hit[i] = it->second;
   }
   // The window with the most matches; ties go to the earliest.
   std::size_t window = std::min(max_tokens, tokens.size());
@@ -265,17 +317,15 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
     if (!options.theme.empty()) query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(std::string(schema::theme) + options.theme));
     return query;
   };
-  auto run = [&](const std::vector<Token>& words, Xapian::Query::op op, ThemeCounter* spy) {
+  auto run = [&](const std::vector<Token>& words, Xapian::Query::op op) {
     enquire.set_query(filtered(builder.build(words, op)));
-    enquire.clear_matchspies();
-    if (spy) enquire.add_matchspy(spy);
     return enquire.get_mset(static_cast<Xapian::doccount>(options.offset),
-                            static_cast<Xapian::doccount>(std::min<std::size_t>(options.limit, 100)),
-                            spy ? db.get_doccount() : 0);
+                            static_cast<Xapian::doccount>(std::min<std::size_t>(options.limit, 100)));
   };
 
   std::vector<Token> used = tokens;
-  Xapian::MSet mset = run(used, Xapian::Query::OP_AND, nullptr);
+  Xapian::MSet mset = run(used, Xapian::Query::OP_AND);
+  std::vector<std::string> words = builder.highlight;
   Xapian::Query::op op = Xapian::Query::OP_AND;
   Xapian::doccount found = mset.get_matches_estimated();
   // Words the lexicon does not contain at all get its nearest own word. The correction is used
@@ -285,23 +335,34 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
   auto corrected = correct(db, analyzer, tokens, changed);
   if (changed) {
     result.corrected = join_words(corrected);
-    Xapian::MSet corrected_set = run(corrected, Xapian::Query::OP_AND, nullptr);
+    Xapian::MSet corrected_set = run(corrected, Xapian::Query::OP_AND);
     Xapian::doccount corrected_found = corrected_set.get_matches_estimated();
     if (corrected_found > 0 && (found < 3 || corrected_found >= found)) {
       used = corrected;
       result.used_correction = true;
       mset = corrected_set;
+      words = builder.highlight;
     }
   }
   // Few results for several words: let any word match, with the full matches first.
-  if (mset.get_matches_estimated() < 3 && used.size() > 1) op = Xapian::Query::OP_OR;
+  if (mset.get_matches_estimated() < 3 && used.size() > 1) {
+    op = Xapian::Query::OP_OR;
+    mset = run(used, op);
+    words = builder.highlight;
+  }
+  // Exact total and facet counts come from visiting every match once more without ranking: unweighted,
+  // that costs a fraction of what ranking all matches would (the ranked run stops after the top hits).
+  ThemeTable table(db);
+  ThemeTableCounter table_counter(table);
+  ThemeCounter value_counter;  // for an index without the table
+  Xapian::Enquire counting(db);
+  counting.set_weighting_scheme(Xapian::BoolWeight());
+  counting.set_docid_order(Xapian::Enquire::ASCENDING);
+  counting.set_query(filtered(builder.matching(used, op)));
+  if (table.usable()) counting.add_matchspy(&table_counter);
+  else counting.add_matchspy(&value_counter);
+  result.total = counting.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
 
-  // Final run with the facet counter over all matches.
-  ThemeCounter counter;
-  mset = run(used, op, &counter);
-  result.total = mset.get_matches_estimated();
-
-  std::vector<std::string> words = builder.highlight;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     auto data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
     if (data.is_discarded()) continue;
@@ -316,7 +377,7 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
     hit.snippet_html = make_snippet_html(data.value("text", ""), words);
     result.hits.push_back(std::move(hit));
   }
-  for (const auto& [slug, count] : counter.counts) {
+  for (const auto& [slug, count] : table.usable() ? table_counter.counts() : value_counter.counts()) {
     if (slug.empty()) continue;
     std::string name = db.get_metadata("theme:" + slug);
     result.facets.push_back({slug, name.empty() ? slug : name, count});

@@ -26,6 +26,7 @@ inline constexpr unsigned body_weight = 1;
 
 // Metadata keys.
 inline constexpr const char* metadata_compound_parts = "compound_parts";  // known parts, '\n'-separated
+inline constexpr const char* metadata_theme_table = "theme_table";  // themes per docid (facets.h)
 
 // Value slots.
 inline constexpr unsigned slot_themes = 0;  // themes joined by '\n', for facet counts

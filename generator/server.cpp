@@ -17,10 +17,12 @@
 #include <httplib.h>
 #include <xapian.h>
 
+#include "connections.h"
 #include "escape.h"
 #include "search.h"
 #include "templates.h"
 #include "text.h"
+#include "watch.h"
 
 namespace fs = std::filesystem;
 
@@ -436,6 +438,17 @@ std::string render_search_page(const Generation& gen, const SearchResult& r, con
   return page_html;
 }
 
+// The site's search page with `section_html` in place of its results, and `title` before its title;
+// "" when the page is missing or has no results region.
+std::string page_with_section(const std::string& shell, const std::string& title, const std::string& section_html) {
+  const std::string open = "<!--zoekresultaten-->", close = "<!--/zoekresultaten-->";
+  auto a = shell.find(open), b = shell.find(close);
+  if (a == std::string::npos || b == std::string::npos || b < a) return {};
+  std::string page = shell.substr(0, a) + section_html + shell.substr(b + close.size());
+  if (auto t = page.find("<title>"); t != std::string::npos) page.insert(t + 7, html_escape(title) + " – ");
+  return page;
+}
+
 std::string http_date(std::time_t t) {
   std::tm tm {};
   ::gmtime_r(&t, &tm);
@@ -479,10 +492,20 @@ std::string encode_path(const std::string& path) {
 
 }  // namespace
 
+static ConnectionLimits connection_limits(const ServeOptions& o) {
+  ConnectionLimits l;
+  l.request_timeout = std::chrono::seconds(o.request_timeout_seconds);
+  l.max_connections = o.max_connections;
+  // Each open page holds a worker for its /_live/events stream in watch mode (a local editing tool):
+  // leave room for many open tabs besides the ordinary requests.
+  l.max_workers = o.live ? std::max<std::size_t>(o.max_workers, 256) : o.max_workers;
+  return l;
+}
+
 struct Server::Impl {
   ServeOptions options;
   GenerationHolder generations{options};
-  httplib::Server http;
+  ConnectionServer http{connection_limits(options)};
   int port = -1;
 
   explicit Impl(ServeOptions o) : options(std::move(o)) {
@@ -500,6 +523,52 @@ struct Server::Impl {
       res.status = 503;
       res.set_content("Tijdelijk niet beschikbaar.\n", "text/plain; charset=utf-8");
     });
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) { return error_page(req, res); }));
+  }
+
+  // Errors httplib answers itself (414 for a URL over 8 KiB, 400, 413) come without a body, and for
+  // 414/400 without a parsed path: a calm Dutch answer, JSON under /api/, otherwise in the site's look.
+  httplib::Server::HandlerResponse error_page(const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // our own answer stands
+    std::string path = req.path.empty() ? request_line_path(ConnectionServer::current_request_line()) : req.path;
+    auto gen = generations.get();
+    std::string prefix = options.prefix ? *options.prefix : gen ? gen->base_path : "/";
+    std::string rel = path.starts_with(prefix) ? path.substr(prefix.size() - 1) : path;
+    res.set_header("Cache-Control", "no-cache");
+    if (res.status == 404) {
+      not_found(res, rel);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    bool searching = rel == "/zoeken/" || rel == "/api/search" || rel == "/api/suggest";
+    std::string base = html_escape(gen ? gen->base_path : prefix);
+    std::string way_on = "Zoek opnieuw in het vak hierboven, of blader in de lijst van <a href=\"" + base +
+                         "a-z/\">alle begrippen van A tot Z</a>.";
+    std::string title, text_html, json_error;
+    if (res.status == 414) {
+      title = searching ? "Deze zoekvraag is te lang" : "Dit adres is te lang";
+      json_error = searching ? "zoekvraag te lang" : "adres te lang";
+      text_html = searching ? "Het adres van deze zoekopdracht is langer dan 8 kB; zoveel tekst neemt de server niet "
+                              "aan. Van een zoekvraag tellen alleen de eerste 512 bytes mee, dus een paar woorden is "
+                              "genoeg. "
+                            : "Dit adres is langer dan 8 kB; zo lang is geen adres in dit lexicon. ";
+    } else {
+      title = res.status == 400 ? "Deze aanvraag is niet te lezen" : "Dit is niet gelukt";
+      json_error = res.status == 400 ? "ongeldige aanvraag" : "aanvraag niet verwerkt";
+      text_html = "Begin opnieuw op de <a href=\"" + base + "\">voorpagina</a>. ";
+    }
+    text_html += way_on;
+    res.set_header("X-Content-Type-Options", "nosniff");
+    if (rel.starts_with("/api/")) {
+      res.set_content(nlohmann::json{{"error", json_error}}.dump(), "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    std::string section = "<section class=\"results\" aria-labelledby=\"resultaten-kop\">\n<h2 id=\"resultaten-kop\">" +
+                          html_escape(title) + "</h2>\n<div class=\"empty\">\n  <p>" + text_html + "</p>\n</div>\n</section>";
+    std::string html = gen ? page_with_section(gen->search_shell, title, section) : "";
+    if (html.empty()) res.set_content(title + ".\n", "text/plain; charset=utf-8");
+    else res.set_content(html, "text/html; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
   }
 
   void not_found(httplib::Response& res, const std::string& rel) {
@@ -528,6 +597,7 @@ struct Server::Impl {
     }
     std::string rel = path.substr(prefix.size() - 1);  // keeps the leading '/'
     res.set_header("X-Content-Type-Options", "nosniff");
+    if (options.live && rel == "/_live/events") return serve_live_events(options.live, res);
     if (rel == "/api/search") return api_search(req, res);
     if (rel == "/api/suggest") return api_suggest(req, res, gen);
     if (rel.starts_with("/api/")) return not_found(res, rel);
@@ -620,6 +690,7 @@ struct Server::Impl {
       res.status = 304;
       return;
     }
+    if (options.live && type.starts_with("text/html")) body = inject_live_script(std::move(body), prefix, options.live->version());
     res.set_content(std::move(body), type);
   }
 };
@@ -636,7 +707,7 @@ int Server::bind() {
   return impl_->port;
 }
 
-bool Server::listen() { return impl_->http.listen_after_bind(); }
+bool Server::listen() { return impl_->http.serve(); }
 
 void Server::stop() { impl_->http.stop(); }
 

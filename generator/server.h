@@ -20,6 +20,14 @@ struct ServeOptions {
   std::optional<std::string> prefix;
   int timeout_seconds = 5;          // read, write and keep-alive timeouts
   std::size_t max_query_bytes = 512;  // longer queries are cut at a character boundary
+  // Connections (generator/connections.h): a request must arrive completely within this time after
+  // its first byte (slow headers are cut off); open connections (idle ones cost no thread) and
+  // requests answered at once (threads).
+  int request_timeout_seconds = 5;
+  std::size_t max_connections = 10000;
+  std::size_t max_workers = 16;
+  // `serve --watch` (watch.h): /_live/events and the reload script in HTML responses; null otherwise.
+  std::shared_ptr<class LiveReload> live;
 };
 
 // The HTTP server, startable and stoppable from a test thread.

@@ -29,6 +29,17 @@ std::size_t find_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::string to_valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t bad; (bad = find_invalid_utf8(s)) != std::string_view::npos; s.remove_prefix(bad + 1)) {
+    out.append(s.substr(0, bad));
+    out += "\xEF\xBF\xBD";  // U+FFFD for the offending byte; the scan resumes after it
+  }
+  out.append(s);
+  return out;
+}
+
 char32_t decode_utf8(std::string_view s, std::size_t& pos) {
   auto c = static_cast<unsigned char>(s[pos]);
   std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
@@ -142,6 +153,18 @@ std::string fold(std::string_view text) {
     } else {
       append_utf8(out, cp);
     }
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
   }
   return out;
 }

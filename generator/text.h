@@ -10,6 +10,9 @@ namespace lexicon {
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos if valid.
 std::size_t find_invalid_utf8(std::string_view text);
 
+// The text with every invalid UTF-8 sequence replaced by U+FFFD (unchanged when already valid).
+std::string to_valid_utf8(std::string_view text);
+
 // Decodes one code point at `pos` and advances `pos`; invalid bytes decode as U+FFFD.
 char32_t decode_utf8(std::string_view text, std::size_t& pos);
 void append_utf8(std::string& out, char32_t cp);
@@ -20,6 +23,9 @@ std::size_t count_code_points(std::string_view text);
 // Lowercases and removes diacritics (cliënt -> client, Schön -> schon, ĳ -> ij).
 // This is the single folding function used by name resolution, sorting and search.
 std::string fold(std::string_view text);
+
+// The lines of a '\n'-separated list (no empty last item for a trailing '\n').
+std::vector<std::string> split_lines(std::string_view text);
 
 // True for code points that belong inside a word (letters, digits).
 bool is_word_char(char32_t cp);

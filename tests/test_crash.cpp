@@ -36,7 +36,7 @@ struct Outcome {
 // Templates come from <dir>/templates, a copy, so the reference builds stay comparable for the whole test.
 Outcome build(const fs::path& dir, const fs::path& content, double delay) {
   std::vector<std::string> args = {LEXICON_BINARY, "--content", content.string(), "--site", (dir / "site").string(),
-                                   "--templates", (dir / "templates").string(), "-j", "2", "build"};
+                                   "--templates", (dir / "templates").string(), "-j", "2", "build", "--clean"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

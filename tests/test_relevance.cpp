@@ -360,3 +360,46 @@ TEST_CASE("relevance: theme facets count each multi-theme entry once per theme")
   CHECK(multi > 0);
   CHECK(sum == expected);
 }
+
+TEST_CASE("relevance: totals and facets are counted over exactly the ranked matches") {
+  // The count runs a lighter, unranked query (search.cpp, QueryBuilder::matching) and reads themes from
+  // the index's theme table (facets.h); both must describe exactly the documents the ranked query finds.
+  const std::vector<std::string> queries = {
+      "presentie", "praktijk leren", "zorgmijders", "reflection-in-action", "phronesis", "presentei",
+      "client", "bemoeizorg wijk", "ervaringskennis", "handelingsverlegenheid", "zorgrelatie", "zorg",
+      "aandacht tijd", "ervarings kennis", "morele oordeelsvorming", "stilte"};
+  for (const auto& q : queries) {
+    SearchResult all = run(q, 100);  // search() returns at most 100 hits
+    INFO("query: " << q);
+    REQUIRE(all.total <= 100);
+    CHECK(all.total == all.hits.size());
+    std::map<std::string, std::size_t> from_hits, reported;
+    for (const auto& h : all.hits) for (const auto& t : h.themes) ++from_hits[t.slug];
+    for (const auto& f : all.facets) reported[f.slug] = f.count;
+    CHECK(reported == from_hits);
+  }
+}
+
+TEST_CASE("relevance: an index without the theme table counts facets the same way") {
+  BuiltLexicon& built = lexicon_once();
+  fs::path copy = built.dir / "no-table";
+  fs::copy(built.dir / "site" / ".xapian", copy, fs::copy_options::recursive);
+  {
+    Xapian::WritableDatabase w(copy.string(), Xapian::DB_OPEN);
+    w.set_metadata(schema::metadata_theme_table, "");
+    w.commit();
+  }
+  Xapian::Database without(copy.string());
+  for (const std::string q : {"presentie", "praktijk", "zorg", "de"}) {
+    SearchOptions o;
+    o.query = q;
+    SearchResult a = search(*built.db, o), b = search(without, o);
+    INFO("query: " << q);
+    CHECK(a.total == b.total);
+    REQUIRE(a.facets.size() == b.facets.size());
+    for (std::size_t k = 0; k < a.facets.size(); ++k) {
+      CHECK(a.facets[k].slug == b.facets[k].slug);
+      CHECK(a.facets[k].count == b.facets[k].count);
+    }
+  }
+}

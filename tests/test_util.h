@@ -64,7 +64,9 @@ inline std::map<std::string, std::string> snapshot(const fs::path& root, const s
   std::map<std::string, std::string> out;
   for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
     std::string name = it->path().filename().string();
-    bool skipped = false;
+    // The build state (.lexicon/build-state) records when and from what a generation was built
+    // (stat times, paths): it is no output, so two builds of the same content may differ there.
+    bool skipped = name == "build-state";
     for (const auto& s : skip) skipped = skipped || name == s;
     if (skipped) {
       if (it->is_directory()) it.disable_recursion_pending();

@@ -3,10 +3,13 @@
 //   search_latency INDEX QUERIES
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include <malloc.h>
 
 #include <fmt/format.h>
 
@@ -17,6 +20,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: search_latency INDEX QUERIES\n";
     return 2;
   }
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);  // as lexicon's main() does
+  mallopt(M_TOP_PAD, 16 << 20);
   Xapian::Database db(argv[1]);
   std::ifstream in(argv[2]);
   std::vector<std::string> queries;
@@ -36,6 +41,14 @@ int main(int argc, char** argv) {
       std::string json = lexicon::to_json(result).dump();
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       if (round == 1 && !result.corrected.empty()) ++corrected;
+    }
+  }
+  if (std::getenv("SLOWEST")) {  // which queries make the tail
+    std::vector<std::size_t> order(ms.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ms[a] > ms[b]; });
+    for (std::size_t k = 0; k < std::min<std::size_t>(order.size(), std::stoul(std::getenv("SLOWEST"))); ++k) {
+      std::cout << fmt::format("{:8.2f} ms  {}\n", ms[order[k]], queries[order[k]]);
     }
   }
   std::sort(ms.begin(), ms.end());

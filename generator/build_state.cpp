@@ -1,0 +1,560 @@
+#include "build_state.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <git2.h>
+
+#include "indexer.h"
+#include "search_schema.h"
+
+namespace fs = std::filesystem;
+
+namespace lexicon {
+
+namespace {
+
+// Bump when the meaning of a fingerprint changes without the binary changing (never, in practice:
+// the binary identity is part of every fingerprint).
+constexpr const char* format_line = "lexicon-build-state 1";
+
+std::uint64_t rotl(std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+std::int64_t mtime_ns_of(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+std::string stat_identity(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return "-";
+  return fmt::format("{}:{}:{}", static_cast<long long>(st.st_size), mtime_ns_of(st), static_cast<unsigned long long>(st.st_ino));
+}
+
+// Paths in the state file: one record per line, fields split by tabs.
+std::string escape_field(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\t') out += "%09";
+    else if (c == '\n') out += "%0A";
+    else if (c == '\r') out += "%0D";
+    else out += c;
+  }
+  return out;
+}
+
+std::string unescape_field(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> split_tabs(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+    if (tab == std::string_view::npos) return out;
+    start = tab + 1;
+  }
+}
+
+std::string blob_hash(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string bytes = s.str();
+  git_oid oid;
+  if (git_odb_hash(&oid, bytes.data(), bytes.size(), GIT_OBJECT_BLOB) != 0) return "?";
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
+}
+
+struct LibGit {
+  LibGit() { git_libgit2_init(); }
+  ~LibGit() { git_libgit2_shutdown(); }
+};
+
+std::string absolute_string(const fs::path& p) {
+  std::error_code ec;
+  fs::path a = fs::weakly_canonical(fs::absolute(p, ec), ec);
+  return a.generic_string();
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+// --- hashing ---------------------------------------------------------------------------------
+
+void Hasher::mix(std::uint64_t word) {
+  h_ ^= word * 0x9e3779b97f4a7c15ull;
+  h_ = rotl(h_, 29) * 0xbf58476d1ce4e5b9ull + 0x94d049bb133111ebull;
+}
+
+Hasher& Hasher::add(std::string_view bytes) {
+  mix(bytes.size() ^ 0x5bd1e995ull);
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    mix(w);
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  mix(tail);
+  return *this;
+}
+
+Hasher& Hasher::add(std::uint64_t value) {
+  mix(value);
+  mix(0xa0761d6478bd642full);
+  return *this;
+}
+
+Hasher& Hasher::add(const std::vector<std::string>& list) {
+  add(static_cast<std::uint64_t>(list.size()));
+  for (const auto& s : list) add(s);
+  return *this;
+}
+
+Fingerprint Hasher::value() const {
+  std::uint64_t z = h_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// --- environment and inputs ------------------------------------------------------------------
+
+BuildEnvironment current_environment(const fs::path& content_dir, const fs::path& templates_dir, bool internal_index) {
+  BuildEnvironment env;
+  env.binary = stat_identity("/proc/self/exe");
+  env.content_dir = absolute_string(content_dir);
+  env.templates_dir = absolute_string(templates_dir);
+  env.internal_index = internal_index;
+  LibGit lib;
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, env.content_dir.c_str(), 0, nullptr) == 0) {
+    git_oid oid;
+    if (git_reference_name_to_id(&oid, repo, "HEAD") == 0) {
+      char hex[GIT_OID_HEXSZ + 1];
+      git_oid_tostr(hex, sizeof hex, &oid);
+      env.head = hex;
+    }
+    env.git_index = stat_identity(fs::path(git_repository_path(repo)) / "index");
+    git_repository_free(repo);
+  }
+  return env;
+}
+
+std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const fs::path& templates_dir,
+                                             const BuildState* previous, std::int64_t* scanned_ns) {
+  if (scanned_ns) *scanned_ns = now_ns();
+  std::map<std::string, InputFile> out;
+  LibGit lib;
+  for (const auto& [label, root] : {std::pair<std::string, fs::path>{"content/", content_dir}, {"templates/", templates_dir}}) {
+    std::error_code ec;
+    auto it = fs::recursive_directory_iterator(root, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      std::string key = label + it->path().lexically_relative(root).generic_string();
+      struct stat st {};
+      bool link = it->is_symlink(ec);
+      if (::stat(it->path().c_str(), &st) != 0) {
+        // A broken link or a loop: load_corpus reports it; recorded so that fixing it is a change.
+        out[key] = InputFile{-1, 0, fmt::format("onleesbaar:{}", errno)};
+        continue;
+      }
+      if (S_ISDIR(st.st_mode) && link) {
+        // Not followed (it could lead anywhere, even in a circle): no build with one is a no-op.
+        out[key] = InputFile{-1, 0, fmt::format("map-link:{}", now_ns())};
+        continue;
+      }
+      if (!S_ISREG(st.st_mode)) continue;
+      InputFile f{static_cast<std::int64_t>(st.st_size), mtime_ns_of(st), {}};
+      if (previous) {
+        auto p = previous->inputs.find(key);
+        if (p != previous->inputs.end() && p->second.mtime_ns != 0 && p->second.size == f.size &&
+            p->second.mtime_ns == f.mtime_ns) {
+          f.hash = p->second.hash;
+        }
+      }
+      if (f.hash.empty()) f.hash = blob_hash(it->path());
+      out.emplace(std::move(key), std::move(f));
+    }
+    // An unreadable folder: what is in it is unknown, so this can never count as unchanged.
+    if (ec && fs::exists(root)) out[label + "!"] = InputFile{-1, 0, fmt::format("fout:{}:{}", ec.value(), now_ns())};
+  }
+  return out;
+}
+
+bool same_inputs(const std::map<std::string, InputFile>& a, const std::map<std::string, InputFile>& b) {
+  if (a.size() != b.size()) return false;
+  for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+    if (i->first != j->first || i->second.hash != j->second.hash) return false;
+  }
+  return true;
+}
+
+// --- the state file --------------------------------------------------------------------------
+
+std::string serialise_build_state(const BuildState& s) {
+  std::string out;
+  out.reserve(64 * (s.inputs.size() + s.outputs.size() + s.documents.size()) + 1024);
+  const auto& e = s.environment;
+  out += format_line;
+  out += "\n";
+  out += fmt::format("binary\t{}\nhead\t{}\ngitindex\t{}\ncontent\t{}\ntemplates\t{}\nindex\t{}\nnote\t{}\nscanned\t{}\nindexglobal\t{:016x}\n",
+                     e.binary, e.head, e.git_index, escape_field(e.content_dir), escape_field(e.templates_dir),
+                     e.internal_index ? "internal" : "external", escape_field(s.history_note), s.scanned_ns,
+                     s.index_global);
+  // A file changed within the clock's granularity of the scan could change again unseen with the same
+  // stat: its stat is not stored, so the next build hashes it again.
+  constexpr std::int64_t racy_ns = 100'000'000;
+  for (const auto& [path, f] : s.inputs) {
+    std::int64_t mtime = f.mtime_ns + racy_ns >= s.scanned_ns ? 0 : f.mtime_ns;
+    out += fmt::format("in\t{}\t{}\t{}\t{}\n", escape_field(path), f.size, mtime, f.hash);
+  }
+  for (const auto& d : s.warnings.items) {
+    out += fmt::format("diag\t{}\t{}\t{}\t{}\t{}\t{}\n", escape_field(d.path), d.line, d.column,
+                       d.severity == Severity::error ? "error" : "warning", escape_field(d.message), escape_field(d.source_line));
+  }
+  for (const auto& [path, fp] : s.outputs) out += fmt::format("out\t{}\t{:016x}\n", escape_field(path), fp);
+  for (const auto& [id, fp] : s.documents) out += fmt::format("doc\t{}\t{:016x}\n", escape_field(id), fp);
+  out += "end\n";
+  return out;
+}
+
+std::optional<BuildState> read_build_state(const fs::path& site_dir) {
+  std::ifstream in(site_dir / build_state_path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  BuildState s;
+  bool ended = false, first = true;
+  try {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      auto nl = text.find('\n', pos);
+      if (nl == std::string::npos) return std::nullopt;
+      std::string_view line(text.data() + pos, nl - pos);
+      pos = nl + 1;
+      if (first) {
+        if (line != format_line) return std::nullopt;
+        first = false;
+        continue;
+      }
+      auto f = split_tabs(line);
+      const std::string_view tag = f[0];
+      auto field = [&](std::size_t k) { return k < f.size() ? std::string(f[k]) : std::string(); };
+      auto hex = [&](std::size_t k) { return static_cast<Fingerprint>(std::stoull(field(k), nullptr, 16)); };
+      if (tag == "binary") s.environment.binary = field(1);
+      else if (tag == "head") s.environment.head = field(1);
+      else if (tag == "gitindex") s.environment.git_index = field(1);
+      else if (tag == "content") s.environment.content_dir = unescape_field(field(1));
+      else if (tag == "templates") s.environment.templates_dir = unescape_field(field(1));
+      else if (tag == "index") s.environment.internal_index = field(1) == "internal";
+      else if (tag == "diag" && f.size() == 7) {
+        s.warnings.items.push_back({unescape_field(f[1]), std::stoi(field(2)), std::stoi(field(3)),
+                                    f[4] == "error" ? Severity::error : Severity::warning, unescape_field(f[5]),
+                                    unescape_field(f[6])});
+      }
+      else if (tag == "note") s.history_note = unescape_field(field(1));
+      else if (tag == "scanned") s.scanned_ns = std::stoll(field(1));
+      else if (tag == "indexglobal") s.index_global = hex(1);
+      else if (tag == "in" && f.size() == 5) {
+        s.inputs.emplace(unescape_field(f[1]), InputFile{std::stoll(field(2)), std::stoll(field(3)), field(4)});
+      } else if (tag == "out" && f.size() == 3) {
+        s.outputs.emplace(unescape_field(f[1]), hex(2));
+      } else if (tag == "doc" && f.size() == 3) {
+        s.documents.emplace(unescape_field(f[1]), hex(2));
+      } else if (tag == "end") {
+        ended = true;
+      } else {
+        return std::nullopt;
+      }
+    }
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (!ended) return std::nullopt;
+  return s;
+}
+
+// --- fingerprints ----------------------------------------------------------------------------
+
+namespace {
+
+struct Digests {
+  const ParsedCorpus& parsed;
+  const LinkGraph& graph;
+  const Corpus& corpus() const { return parsed.corpus; }
+  const Document& entry(int i) const { return corpus().entries[static_cast<std::size_t>(i)]; }
+
+  // What a list item showing an entry reads: its URL, title (and language), summary.
+  void ref(Hasher& h, int i) const {
+    const auto& e = entry(i);
+    h.add(e.slug).add(e.title).add(e.title_lang).add(e.summary);
+  }
+  void refs(Hasher& h, const std::vector<int>& list) const {
+    h.add(static_cast<std::uint64_t>(list.size()));
+    for (int i : list) ref(h, i);
+  }
+  void slugs(Hasher& h, const std::vector<int>& list) const {
+    h.add(static_cast<std::uint64_t>(list.size()));
+    for (int i : list) h.add(entry(i).slug);
+  }
+  void source(Hasher& h, const Source& s) const {
+    h.add(s.key).add(s.authors).add(s.year).add(s.title).add(s.container).add(s.publisher).add(s.place);
+    h.add(s.pages).add(s.volume).add(s.issue).add(s.url).add(s.doi).add(s.type).add(s.note);
+  }
+  void cited(Hasher& h, const std::set<std::string>& keys) const {
+    for (const auto& k : keys) {
+      h.add(k);
+      auto it = graph.source_index.find(k);
+      if (it != graph.source_index.end()) source(h, corpus().sources[static_cast<std::size_t>(it->second)]);
+      else h.add(std::uint64_t{0});
+    }
+  }
+  void link_targets(Hasher& h, const std::vector<LinkTarget>& targets) const {
+    h.add(static_cast<std::uint64_t>(targets.size()));
+    for (const auto& t : targets) {
+      h.add(static_cast<std::uint64_t>(t.kind)).add(t.anchor);
+      if (t.kind == LinkTarget::entry) ref(h, t.index);
+      if (t.kind == LinkTarget::page) {
+        const auto& p = corpus().pages[static_cast<std::size_t>(t.index)];
+        h.add(p.slug).add(p.summary);
+      }
+    }
+  }
+};
+
+void revision(Hasher& h, const ContentHistory& history, std::size_t index) { h.add(history.commits[index].id); }
+
+}  // namespace
+
+Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates,
+                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions,
+                         const std::map<std::string, InputFile>& inputs, const std::string& binary) {
+  const Corpus& corpus = parsed.corpus;
+  const Digests d{parsed, graph};
+  Fingerprints out;
+
+  // Everything nearly every page reads: the binary, the templates, lexicon.yaml, themas.yaml.
+  Hasher g;
+  g.add(format_line).add(binary);
+  for (const auto& [name, text] : templates.sources) g.add(name).add(text);
+  const auto& c = corpus.config;
+  g.add(c.title).add(c.subtitle).add(c.base_url).add(c.base_path).add(c.language).add(c.licence).add(c.editors);
+  for (const auto& t : corpus.themes) g.add(t.slug).add(t.name).add(t.description).add(static_cast<std::uint64_t>(t.order));
+  g.add(static_cast<std::uint64_t>(history != nullptr));
+  if (history) g.add(static_cast<std::uint64_t>(history->available));
+  const Fingerprint global = g.value();
+  auto start = [&](std::string_view kind) {
+    Hasher h;
+    h.add(global).add(kind);
+    return h;
+  };
+
+  // Titles, aliases and summaries of every entry (A–Z, suggestions, names resolved by removed pages).
+  Hasher names_h;
+  for (const auto& e : corpus.entries) {
+    names_h.add(e.slug).add(e.title).add(e.title_lang).add(e.summary);
+    names_h.add(static_cast<std::uint64_t>(e.aliases.size()));
+    for (const auto& a : e.aliases) names_h.add(a.text).add(a.lang);
+  }
+  const Fingerprint names = names_h.value();
+  Hasher pages_h;
+  for (const auto& p : corpus.pages) pages_h.add(p.slug).add(p.title).add(p.summary);
+  const Fingerprint pages = pages_h.value();
+  Hasher lists_h;  // every theme's entries, as listed
+  for (const auto& t : corpus.themes) {
+    lists_h.add(t.slug);
+    auto it = graph.theme_entries.find(t.slug);
+    d.refs(lists_h, it == graph.theme_entries.end() ? std::vector<int>{} : it->second);
+  }
+  const Fingerprint lists = lists_h.value();
+  Hasher sources_h;
+  for (const auto& s : corpus.sources) d.source(sources_h, s);
+  const Fingerprint sources = sources_h.value();
+
+  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+    const Document& e = corpus.entries[i];
+    const MarkdownDoc& doc = parsed.entry_docs[i];
+    Hasher h = start("entry");
+    h.add(e.slug).add(e.text);
+    d.link_targets(h, graph.entry_links[i]);
+    std::set<std::string> keys(e.sources.begin(), e.sources.end());
+    for (const auto& cit : doc.citations) keys.insert(cit.key);
+    d.cited(h, keys);
+    h.add("related");
+    d.refs(h, graph.related[i]);
+    h.add("verwant");
+    if (suggestions && i < suggestions->size()) {
+      for (const auto& s : (*suggestions)[i]) {
+        d.ref(h, s.entry);
+        h.add(s.reason);
+      }
+    }
+    h.add("backlinks");
+    d.refs(h, graph.incoming[i]);
+    // The concept map: the neighbours, and the links among them.
+    h.add("map");
+    for (const auto* list : {&graph.outgoing[i], &graph.incoming[i]}) {
+      h.add(static_cast<std::uint64_t>(list->size()));
+      for (int n : *list) {
+        d.ref(h, n);
+        d.slugs(h, graph.outgoing[static_cast<std::size_t>(n)]);
+      }
+    }
+    if (history) {
+      if (const EntryHistory* eh = history->find(e.slug)) {
+        h.add(static_cast<std::uint64_t>(eh->local_changes)).add(static_cast<std::uint64_t>(eh->revisions.size()));
+        for (std::size_t r : eh->revisions) revision(h, *history, r);
+      }
+    }
+    out.outputs[entry_path(e.slug) + "index.html"] = h.value();
+  }
+
+  for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
+    const Document& p = corpus.pages[i];
+    Hasher h = start("page");
+    h.add(p.slug).add(p.text);
+    d.link_targets(h, graph.page_links[i]);
+    std::set<std::string> keys;
+    for (const auto& cit : parsed.page_docs[i].citations) keys.insert(cit.key);
+    d.cited(h, keys);
+    out.outputs[page_path(p.slug) + "index.html"] = h.value();
+  }
+
+  for (const auto& t : corpus.themes) {
+    Hasher h = start("theme");
+    h.add(t.slug);
+    auto it = graph.theme_entries.find(t.slug);
+    if (it != graph.theme_entries.end()) {
+      d.refs(h, it->second);
+      for (int n : it->second) {  // the theme's map: links among its entries, ranked by degree
+        d.slugs(h, graph.outgoing[static_cast<std::size_t>(n)]);
+        d.slugs(h, graph.incoming[static_cast<std::size_t>(n)]);
+      }
+    }
+    out.outputs[theme_path(t.slug) + "index.html"] = h.value();
+  }
+
+  out.outputs["themas/index.html"] = start("themes").add(lists).value();
+  out.outputs["index.html"] = start("home").add(lists).add(static_cast<std::uint64_t>(corpus.entries.size())).add(pages).value();
+  out.outputs["a-z/index.html"] = start("az").add(names).value();
+  {
+    Hasher h = start("sources");
+    h.add(sources);
+    for (const auto& [key, list] : graph.citing) {
+      h.add(key);
+      d.refs(h, list);
+    }
+    out.outputs["bronnen/index.html"] = h.value();
+  }
+  for (const char* fixed : {"404.html", ".lexicon/site.json", "zoeken/index.html", "begrippen/index.html"}) {
+    out.outputs[fixed] = start(fixed).value();
+  }
+  out.outputs["zoeken/index.json"] = start("suggest").add(names).value();
+  out.outputs["sitemap.xml"] = start("sitemap").add(names).add(pages).value();
+  {
+    Hasher h = start("skos");
+    h.add(names).add(lists);
+    for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+      d.slugs(h, graph.related[i]);
+      d.slugs(h, graph.outgoing[i]);
+    }
+    Fingerprint skos = h.value();
+    out.outputs["skos.ttl"] = skos;
+    out.outputs["skos.jsonld"] = skos;
+  }
+
+  const RedirectPlan plan = plan_redirects(corpus, history);
+  for (const auto& [slug, index] : plan.redirects) {
+    Hasher h = start("redirect");
+    h.add(slug);
+    d.ref(h, index);
+    out.outputs[entry_path(slug) + "index.html"] = h.value();
+  }
+  Hasher changes_h;  // the whole history as /recent/ and the feed show it
+  if (history) {
+    changes_h.add(static_cast<std::uint64_t>(history->changes.size()));
+    for (const auto& ch : history->changes) {
+      revision(changes_h, *history, ch.commit);
+      changes_h.add(ch.slug).add(static_cast<std::uint64_t>(ch.kind)).add(ch.old_slug);
+    }
+    for (const auto& r : history->removed) {
+      changes_h.add(r.slug).add(r.title).add(r.related);
+      revision(changes_h, *history, r.removed_in);
+    }
+    for (std::size_t k : plan.removed) {
+      const RemovedEntry& r = history->removed[k];
+      Hasher h = start("removed");
+      h.add(r.slug).add(r.title).add(r.related).add(names);
+      revision(h, *history, r.removed_in);
+      out.outputs[entry_path(r.slug) + "index.html"] = h.value();
+    }
+  }
+  const Fingerprint changes = changes_h.value();
+  out.outputs["recent/index.html"] = start("recent").add(changes).add(names).value();
+  out.outputs["feed.xml"] = start("feed").add(changes).add(names).value();
+
+  // Copied files: their own content.
+  for (const auto& [key, file] : inputs) {
+    std::string path;
+    if (key.starts_with("templates/static/")) path = key.substr(std::string("templates/").size());
+    else if (key.starts_with("content/media/")) path = key.substr(std::string("content/").size());
+    else if (key == "templates/search-results.mustache") path = ".lexicon/search-results.mustache";
+    else continue;
+    out.outputs[path] = Hasher().add("copy").add(binary).add(file.hash).value();
+  }
+
+  // The index: documents depend on their own text; anything shared (theme names, base path, the
+  // compound parts from all headwords, bronnen.yaml) goes into the global part, whose change means
+  // a full rebuild of the index.
+  Hasher ig;
+  ig.add(format_line).add(binary).add(c.base_path).add(compound_parts_of(corpus)).add(sources);
+  for (const auto& t : corpus.themes) ig.add(t.slug).add(t.name);
+  out.index_global = ig.value();
+  const std::string q = schema::unique_id;
+  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+    const Document& e = corpus.entries[i];
+    Hasher h;
+    h.add(e.slug).add(e.title).add(e.summary).add(e.themes).add(parsed.entry_docs[i].plain_text);
+    for (const auto& a : e.aliases) h.add(a.text);
+    out.documents[q + schema::type_entry + ":" + e.slug] = h.value();
+  }
+  for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
+    const Document& p = corpus.pages[i];
+    out.documents[q + schema::type_page + ":" + p.slug] =
+        Hasher().add(p.slug).add(p.title).add(p.summary).add(parsed.page_docs[i].plain_text).value();
+  }
+  for (const auto& s : corpus.sources) {
+    Hasher h;
+    h.add(s.key);
+    if (auto it = graph.citing.find(s.key); it != graph.citing.end()) d.refs(h, it->second);
+    out.documents[q + schema::type_source + ":" + s.key] = h.value();
+  }
+  return out;
+}
+
+}  // namespace lexicon

@@ -1,0 +1,97 @@
+#pragma once
+// Incremental builds. Every generation carries the state it was built from (.lexicon/build-state,
+// never served): the lexicon binary, the git HEAD, every input file (stat and content hash) and a
+// fingerprint per output and per index document, computed from the resolved data (not from HTML).
+// A rebuild compares: stat-identical inputs mean nothing to do at all; otherwise only outputs whose
+// fingerprint changed are rendered, the rest is hard-linked from the current generation.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "diagnostics.h"
+#include "history.h"
+#include "related_terms.h"
+#include "render.h"
+#include "resolve.h"
+#include "templates.h"
+
+namespace lexicon {
+
+using Fingerprint = std::uint64_t;
+
+// A fast 64-bit hash over length-prefixed fields (change detection, not security).
+class Hasher {
+ public:
+  Hasher& add(std::string_view bytes);
+  Hasher& add(std::uint64_t value);
+  Hasher& add(const std::vector<std::string>& list);
+  Fingerprint value() const;
+
+ private:
+  std::uint64_t h_ = 0x6a09e667f3bcc908ull;
+  void mix(std::uint64_t word);
+};
+
+inline constexpr const char* build_state_path = ".lexicon/build-state";
+
+struct InputFile {
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;  // 0: written too close to the scan to trust (hash it again next time)
+  std::string hash;           // git blob id (hex)
+  bool operator==(const InputFile&) const = default;
+};
+
+// What a build's outcome depends on besides the input files.
+struct BuildEnvironment {
+  std::string binary;         // the lexicon binary: size, mtime, inode (a new binary builds everything)
+  std::string head;           // git HEAD of content's repository ("" outside git or before the first commit)
+  std::string git_index;      // stat of the repository's index (staged changes show on entry pages)
+  std::string content_dir;    // absolute
+  std::string templates_dir;  // absolute
+  bool internal_index = true; // the index lives in the generation (no --index)
+  bool operator==(const BuildEnvironment&) const = default;
+};
+
+struct BuildState {
+  BuildEnvironment environment;
+  Diagnostics warnings;       // of the build that wrote it: a no-op rebuild reports them again
+  std::string history_note;
+  std::int64_t scanned_ns = 0;  // wall clock of the input scan
+  std::map<std::string, InputFile> inputs;       // "content/<rel>" and "templates/<rel>"
+  std::map<std::string, Fingerprint> outputs;    // site path -> fingerprint
+  Fingerprint index_global = 0;                  // what every index document depends on
+  std::map<std::string, Fingerprint> documents;  // index unique-id term -> fingerprint
+};
+
+BuildEnvironment current_environment(const std::filesystem::path& content_dir, const std::filesystem::path& templates_dir,
+                                     bool internal_index);
+
+// The state stored in the current generation, or nullopt (no site, older format, unreadable).
+std::optional<BuildState> read_build_state(const std::filesystem::path& site_dir);
+std::string serialise_build_state(const BuildState& state);
+
+// Stats every file under content/ and templates/; hashes only those whose stat differs from `previous`.
+std::map<std::string, InputFile> scan_inputs(const std::filesystem::path& content_dir,
+                                             const std::filesystem::path& templates_dir, const BuildState* previous,
+                                             std::int64_t* scanned_ns = nullptr);
+
+// Same set of files with the same content (by hash).
+bool same_inputs(const std::map<std::string, InputFile>& a, const std::map<std::string, InputFile>& b);
+
+struct Fingerprints {
+  std::unordered_map<std::string, Fingerprint> outputs;  // every output render_site can produce
+  Fingerprint index_global = 0;
+  std::map<std::string, Fingerprint> documents;
+};
+
+// The exact inputs of every output and index document, hashed from the resolved corpus.
+Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates,
+                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions,
+                         const std::map<std::string, InputFile>& inputs, const std::string& binary);
+
+}  // namespace lexicon

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Incremental builds against full builds and Hugo, on one synthetic corpus, all in the same run:
+#   bash tests/bench/incremental-bench.sh [BUILD_DIR] [ENTRIES]     (default: .build 10000; RUNS=3)
+# Per run: a full (clean) lexicon build, a no-op rebuild, a one-entry body edit, a one-entry title
+# edit, each timed with /usr/bin/time; then Hugo's full build of the same corpus (as build-bench.sh
+# sets it up). The corpus is committed in a git repository, so history is part of every build.
+# Prints a Markdown table of medians for tests/bench/RESULTS.md. Not part of CTest.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-.build}
+n=${2:-10000}
+runs=${RUNS:-3}
+work=${BENCH_DIR:-/tmp/lexicon-incr-bench}
+lexicon=$build/generator/lexicon
+command -v hugo >/dev/null || { echo "hugo ontbreekt: apt-get install hugo" >&2; exit 2; }
+cmake --build "$build" --target lexicon make_corpus >/dev/null
+mkdir -p "$work"
+corpus="$work/corpus-$n"
+if [ ! -d "$corpus/lexicon/.git" ]; then
+  rm -rf "$corpus"
+  "$build/tests/bench/make_corpus" "$n" "$corpus" >/dev/null
+  git -C "$corpus/lexicon" init -q
+  git -C "$corpus/lexicon" -c user.name=bench -c user.email=bench@example.org add -A
+  git -C "$corpus/lexicon" -c user.name=bench -c user.email=bench@example.org commit -q -m corpus
+fi
+hugo_dir="$work/hugo-$n"
+rm -rf "$hugo_dir"; cp -r "$corpus/hugo" "$hugo_dir"
+cp -r tests/bench/hugo-layout/layouts "$hugo_dir/"; cp -r tests/bench/hugo-layout/content-extra/. "$hugo_dir/content/"
+site="$work/site-$n"
+entry=$(ls "$corpus/lexicon/begrippen" | sed -n "$((n / 2))p")
+file="$corpus/lexicon/begrippen/$entry"
+cp "$file" "$work/entry.orig"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# Waits until the previous generation, deleted in the background after a swap, is gone, so one
+# measurement does not pay for another's clean-up.
+settle() { while ls -d "$work"/.site-"$n".old-* >/dev/null 2>&1; do sleep 0.2; done; sync; }
+timed() {  # label, then the lexicon arguments
+  local label=$1; shift
+  settle
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$lexicon" --timings --content "$corpus/lexicon" --site "$site" "$@" 2> "$work/err-$label.txt" >/dev/null
+  read -r secs rss < "$work/time.txt"
+  echo "$secs" >> "$work/$label.txt"
+  grep -q "^lexicon: " "$work/err-$label.txt" && grep "^lexicon: [0-9n]" "$work/err-$label.txt" | tail -1 > "$work/msg-$label.txt" || true
+}
+
+rm -f "$work"/{full,noop,edit,title,hugo}.txt
+for r in $(seq "$runs"); do
+  cp "$work/entry.orig" "$file"
+  timed full build --clean
+  timed noop build
+  printf '\nEen extra zin voor de benchmark, ronde %s.\n' "$r" >> "$file"
+  timed edit build
+  sed -i "0,/^title: /s//title: Bench $r /" "$file"
+  timed title build
+  cp "$work/entry.orig" "$file"
+  rm -rf "$hugo_dir/public" "$hugo_dir/resources"
+  (cd "$hugo_dir" && /usr/bin/time -f "%e %M" -o "$work/htime.txt" hugo --quiet >/dev/null 2>&1)
+  cut -d' ' -f1 "$work/htime.txt" >> "$work/hugo.txt"
+done
+cp "$work/entry.orig" "$file"
+settle
+
+f=$(median < "$work/full.txt"); z=$(median < "$work/noop.txt"); e=$(median < "$work/edit.txt")
+t=$(median < "$work/title.txt"); h=$(median < "$work/hugo.txt")
+echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v t="$t" -v h="$h" \
+  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, t, h, z/f, e/f, e/h }'
+echo
+echo "Stages of the last body edit (--timings):"
+grep "^timing:" "$work/err-edit.txt" | tr '\n' ' '; echo
+cat "$work/msg-edit.txt" 2>/dev/null || true
+echo "Stages of the last title edit:"
+grep "^timing:" "$work/err-title.txt" | tr '\n' ' '; echo
+cat "$work/msg-title.txt" 2>/dev/null || true

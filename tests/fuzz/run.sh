@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs one fuzz target built by build-instrumented.sh for a given number of executions.
+#
+#   bash tests/fuzz/run.sh TARGET RUNS [libFuzzer options...]
+#   bash tests/fuzz/run.sh entry 10000000
+#
+# TARGET: frontmatter, wikilinks, entry, collation or query. RUNS counts executions (-runs), so a
+# busy machine only makes it slower, never shorter. The seed corpus is rebuilt from content/, the
+# fixtures, tests/fuzz/regressions/TARGET and (for query) the relevance test's queries; what the
+# fuzzer finds accumulates in $work/corpus/TARGET, crashes go to $work/artifacts/TARGET/.
+# The run is niced (shared machine); the fuzzer's final statistics end the output.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=${LEXICON_FUZZ_WORK:-/tmp/lexicon-fuzz}
+target=${1:?usage: run.sh TARGET RUNS [libFuzzer options]}
+runs=${2:?usage: run.sh TARGET RUNS [libFuzzer options]}
+shift 2
+exe=$work/lexicon/tests/fuzz/fuzz_$target
+[ -x "$exe" ] || { echo "run.sh: $exe ontbreekt; draai eerst bash tests/fuzz/build-instrumented.sh" >&2; exit 2; }
+
+seeds=$work/seeds/$target
+corpus=$work/corpus/$target
+artifacts=$work/artifacts/$target
+rm -rf "$seeds"
+mkdir -p "$seeds" "$corpus" "$artifacts"
+
+md_files() { find "$repo/content" "$repo/tests/fixtures" -name '*.md' -type f | sort; }
+# Copies each file to the seed dir under a unique name.
+seed_files() { local n=0 f; while read -r f; do n=$((n + 1)); cp "$f" "$seeds/$n-$(basename "$f")"; done; }
+# The body of an entry file: everything after the closing front matter fence.
+body_of() { awk 'NR == 1 && /^---/ { fm = 1; next } fm && /^(---|\.\.\.)[ \t]*$/ { fm = 0; next } !fm' "$1"; }
+
+case $target in
+  frontmatter)
+    max_len=4096; dict=yaml.dict
+    { md_files; find "$repo/content" "$repo/tests/fixtures" -name '*.yaml' -type f | sort; } | seed_files ;;
+  entry)
+    max_len=4096; dict=markdown.dict
+    md_files | seed_files ;;
+  wikilinks)
+    max_len=4096; dict=markdown.dict
+    n=0
+    while read -r f; do n=$((n + 1)); body_of "$f" >"$seeds/$n-$(basename "$f")"; done < <(md_files) ;;
+  collation)
+    max_len=1024; dict=
+    # One seed per document: its title and aliases, one per line.
+    n=0
+    while read -r f; do
+      n=$((n + 1))
+      sed -n 's/^title: *//p; s/^  - *{term: *\([^,}]*\).*/\1/p; s/^  - *//p' "$f" >"$seeds/$n-$(basename "$f" .md).txt"
+    done < <(md_files) ;;
+  query)
+    max_len=600; dict=query.dict
+    # Byte 0 chooses the options (type, theme, page, limit); the rest is the query.
+    n=0
+    while read -r q; do
+      n=$((n + 1))
+      printf '\000%s' "$q" >"$seeds/q$n-0"
+      printf '\045%s' "$q" >"$seeds/q$n-1"  # type=begrip, first theme, limit 50
+    done < <(sed -n 's/^ *{Category::[a-z]*, "\([^"]*\)".*/\1/p' "$repo/tests/test_relevance.cpp"
+             sed -n 's/^title: *//p' "$repo"/content/begrippen/*.md) ;;
+  *)
+    echo "run.sh: onbekend doel '$target' (frontmatter, wikilinks, entry, collation, query)" >&2; exit 2 ;;
+esac
+if [ -d "$repo/tests/fuzz/regressions/$target" ]; then
+  cp "$repo/tests/fuzz/regressions/$target"/* "$seeds/" 2>/dev/null || true
+fi
+
+opts=(-runs="$runs" -max_len="$max_len" -timeout=30 -rss_limit_mb=2560 -print_final_stats=1
+      -artifact_prefix="$artifacts/")
+[ -n "$dict" ] && opts+=(-dict="$repo/tests/fuzz/dicts/$dict")
+echo "== $(date -Is) fuzz_$target: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus inputs"
+echo "== versions: $(tr '\n' ' ' <"$work/prefix/VERSIONS" 2>/dev/null)"
+echo "== nice -n 10 $exe ${opts[*]} $* $corpus $seeds"
+# No malloc fill and a smaller quarantine: most of ASan's cost per run here was filling and
+# faulting in fresh pages; use-after-free within the last 64 MB of frees is still caught.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:max_malloc_fill_size=0:quarantine_size_mb=64}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+start=$(date +%s)
+status=0
+nice -n 10 "$exe" "${opts[@]}" "$@" "$corpus" "$seeds" || status=$?
+echo "== $(date -Is) fuzz_$target exit $status after $(( $(date +%s) - start )) s wall; corpus now $(ls "$corpus" | wc -l) inputs"
+exit $status

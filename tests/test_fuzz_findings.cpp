@@ -1,0 +1,91 @@
+// Bugs found by the fuzz targets (tests/fuzz/), each as a readable test of the behaviour an editor
+// sees. The raw inputs that found them are also replayed by CTest from tests/fuzz/regressions/.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "build_helpers.h"
+#include "content.h"
+#include "diagnostics.h"
+#include "markdown.h"
+#include "text.h"
+
+using namespace lexicon;
+using testutil::contains;
+
+namespace {
+bool valid_utf8(const std::string& s) { return find_invalid_utf8(s) == std::string::npos; }
+}  // namespace
+
+TEST_CASE("fuzz: a YAML error quoting half a character stays valid UTF-8 and printable as JSON") {
+  // yaml-cpp says "unknown escape character: " followed by the first byte of 'é' only.
+  Diagnostics d;
+  parse_document("content/begrippen/x.md", "x", "---\ntitle: \"a\\é\"\n---\nTekst.\n", true, d);
+  REQUIRE(d.items.size() >= 1);
+  CHECK(contains(d.items[0].message, "YAML-fout"));
+  for (const auto& item : d.items) CHECK(valid_utf8(item.message));
+  auto json = nlohmann::json::parse(format_all(d, DiagnosticFormat::json), nullptr, false);
+  CHECK(json.is_array());
+  CHECK(to_valid_utf8("a\xC3") == "a\xEF\xBF\xBD");
+  CHECK(to_valid_utf8("zo\xC3\xAB\xFF!") == "zo\xC3\xAB\xEF\xBF\xBD!");
+  CHECK(to_valid_utf8("gewoon") == "gewoon");
+}
+
+TEST_CASE("fuzz: citations and language spans in a table cell keep their text") {
+  // A GFM table cell refuses custom inline nodes; the citation and the span used to vanish
+  // from the page (and leak).
+  Diagnostics d;
+  std::string body = "| bron | term |\n|---|---|\n| zie [@baart2001, p. 3] | [presence]{lang=en} |\n";
+  auto doc = parse_markdown(body, "content/begrippen/x.md", body, 1, d);
+  REQUIRE(doc.citations.size() == 1);
+  CHECK(doc.citations[0].key == "baart2001");
+  CHECK(doc.citations[0].locator == "p. 3");
+  set_link_text(doc.citations[0].node, "Baart, 2001, p. 3");
+  set_link_target(doc.citations[0].node, "#bron-baart2001", "Een theorie van de presentie");
+  std::string html = render_html(doc);
+  CHECK(contains(html, "<td>zie (<a href=\"#bron-baart2001\" title=\"Een theorie van de presentie\">Baart, 2001, p. 3</a>)</td>"));
+  CHECK(contains(html, "<td>presence</td>"));
+  // Outside tables they keep their wrappers.
+  std::string para = "Zie [@baart2001] en [presence]{lang=en}.\n";
+  auto p = parse_markdown(para, "content/begrippen/x.md", para, 1, d);
+  std::string phtml = render_html(p);
+  CHECK(contains(phtml, "<span class=\"citation\">("));
+  CHECK(contains(phtml, "<span lang=\"en\">presence</span>"));
+}
+
+TEST_CASE("fuzz: a footnote reference over a line break gives a warning, never invalid UTF-8") {
+  // cmark-gfm measures the label of "[^...]" in columns; over a line break it cuts text, here in
+  // the middle of U+FFFD, which made the indexer's JSON throw and `lexicon build` exit 2.
+  Diagnostics d;
+  std::string body = "[^\n\xEF\xBF\xBD~]\n\nMeer tekst.\n";
+  auto doc = parse_markdown(body, "content/begrippen/x.md", body, 1, d);
+  CHECK(valid_utf8(doc.plain_text));
+  CHECK(valid_utf8(render_html(doc)));
+  REQUIRE(d.items.size() == 1);
+  CHECK(d.items[0].severity == Severity::warning);
+  CHECK(d.items[0].line == 1);
+  CHECK(d.items[0].column == 1);
+  CHECK(contains(d.items[0].message, "voetnootverwijzing"));
+
+  // The whole build: exit 0 with the warning, instead of a JSON exception.
+  testutil::TempDir tmp("fuzz-footnote");
+  testutil::copy_tree(testutil::fixtures_dir() / "good" / "content", tmp / "content");
+  testutil::write_file(tmp / "content/begrippen/voetnoot.md",
+                       "---\ntitle: Voetnoot\nsummary: Een afgebroken voetnootverwijzing.\n---\n"
+                       "[^\n\xEF\xBF\xBD~]\n\nZie [[presentie]].\n");
+  auto report = testutil::build_copy(tmp, "good", "site", false);
+  CHECK(report.exit_code == 0);
+  CHECK(contains(testutil::all_diagnostics(report), "voetnoot.md:5:1: warning: voetnootverwijzing"));
+}
+
+TEST_CASE("fuzz: footnotes that are defined still work") {
+  Diagnostics d;
+  std::string body = "Tekst[^1] en meer.\n\n[^1]: De voetnoot.\n";
+  auto doc = parse_markdown(body, "content/begrippen/x.md", body, 1, d);
+  CHECK(d.items.empty());
+  std::string html = render_html(doc);
+  CHECK(contains(html, "data-footnote-ref"));
+  CHECK(contains(html, "De voetnoot."));
+}

@@ -1,0 +1,322 @@
+// Incremental builds: after every kind of edit, the incremental build equals a clean build byte for
+// byte (pages) and document for document (index); a no-op touches nothing; an edit re-renders only
+// what shows the edited data.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include "build.h"
+#include "build_helpers.h"
+#include "build_state.h"
+#include "search.h"
+
+using namespace testutil;
+
+namespace {
+
+void git(const TempDir& tmp, const std::string& args, const std::string& date) {
+  std::string env = "GIT_AUTHOR_NAME='Anna de Vries' GIT_AUTHOR_EMAIL=redactie@example.org"
+                    " GIT_COMMITTER_NAME='Anna de Vries' GIT_COMMITTER_EMAIL=redactie@example.org"
+                    " GIT_AUTHOR_DATE=" + shell_quote(date) + " GIT_COMMITTER_DATE=" + shell_quote(date) +
+                    " GIT_CONFIG_NOSYSTEM=1 HOME=" + shell_quote(tmp.path().string());
+  auto r = run(env + " git -c commit.gpgsign=false -c init.defaultBranch=main " + args, tmp.path(), tmp / "scratch");
+  INFO(args << "\n" << r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+void replace_in(const fs::path& file, const std::string& from, const std::string& to) {
+  std::string text = read_file(file);
+  auto p = text.find(from);
+  INFO(file.string() << ": " << from);
+  REQUIRE(p != std::string::npos);
+  text.replace(p, from.size(), to);
+  write_file(file, text);
+}
+
+// Everything a search can see: documents by docid with data, terms and wdf, values; metadata; spelling.
+std::string dump_index(const fs::path& dir) {
+  Xapian::Database db(dir.string());
+  std::string out = "docs=" + std::to_string(db.get_doccount()) + " length=" + std::to_string(db.get_total_length()) + "\n";
+  for (auto d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
+    Xapian::Document doc = db.get_document(*d);
+    out += "doc " + std::to_string(*d) + " len " + std::to_string(db.get_doclength(*d)) + "\n" + doc.get_data() + "\n";
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) out += *t + ":" + std::to_string(t.get_wdf()) + " ";
+    out += "\n";
+    for (auto v = doc.values_begin(); v != doc.values_end(); ++v) out += std::to_string(v.get_valueno()) + "=" + *v + ";";
+    out += "\n";
+  }
+  for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
+    out += *t + " tf=" + std::to_string(t.get_termfreq()) + " cf=" + std::to_string(db.get_collection_freq(*t)) + "\n";
+  }
+  for (auto k = db.metadata_keys_begin(); k != db.metadata_keys_end(); ++k) out += *k + "=" + db.get_metadata(*k) + "\n";
+  for (auto s = db.spellings_begin(); s != db.spellings_end(); ++s) out += "spell " + *s + ":" + std::to_string(s.get_termfreq()) + "\n";
+  return out;
+}
+
+std::string answers(const fs::path& index) {
+  Xapian::Database db(index.string());
+  std::string out;
+  for (const char* q : {"presentie", "klik", "leefwereld", "zorg", "prezentie", "hulpvrager", "reflective practitioner",
+                        "bewoner", "nabijheid", "ethiek", "baart"}) {
+    lexicon::SearchOptions o;
+    o.query = q;
+    o.limit = 20;
+    out += std::string(q) + " -> " + lexicon::to_json(lexicon::search(db, o)).dump() + "\n";
+  }
+  return out;
+}
+
+struct FileId {
+  ino_t ino = 0;
+  long long mtime_ns = 0;
+  bool operator==(const FileId&) const = default;
+};
+
+FileId file_id(const fs::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return {st.st_ino, static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+// Every file of a site (index and build state aside) with its inode and mtime.
+std::map<std::string, FileId> file_ids(const fs::path& site) {
+  std::map<std::string, FileId> out;
+  for (auto it = fs::recursive_directory_iterator(site); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->path().filename() == ".xapian") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) out[fs::relative(it->path(), site).generic_string()] = file_id(it->path());
+  }
+  return out;
+}
+
+struct Sequence {
+  TempDir tmp{"incremental"};
+  int commits = 0;
+
+  Sequence() {
+    copy_tree(fixtures_dir() / "good/content", tmp / "content");
+    copy_tree(templates_dir(), tmp / "templates");
+    fs::create_directories(tmp / "scratch");
+    git(tmp, "init -q", "2024-01-01T10:00:00+01:00");
+    commit("Eerste versie");
+  }
+
+  void commit(const std::string& message) {
+    ++commits;
+    std::string date = "2024-02-" + std::string(commits < 10 ? "0" : "") + std::to_string(commits) + "T10:00:00+01:00";
+    git(tmp, "add -A content", date);
+    git(tmp, "commit -q -m " + shell_quote(message), date);
+  }
+
+  lexicon::BuildOptions options(const std::string& site, bool clean) const {
+    lexicon::BuildOptions o;
+    o.content_dir = tmp / "content";
+    o.site_dir = tmp / site;
+    o.templates_dir = tmp / "templates";
+    o.jobs = 2;
+    o.clean = clean;
+    return o;
+  }
+
+  // Incremental build into site/, clean build into clean/, then both compared in full. Returns the
+  // incremental report and the outputs it wrote afresh (by inode: reused files keep theirs).
+  std::pair<lexicon::BuildReport, std::set<std::string>> step(const std::string& what) {
+    CAPTURE(what);
+    auto before = fs::exists(tmp / "site") ? file_ids(tmp / "site") : std::map<std::string, FileId>{};
+    auto report = lexicon::run_build(options("site", false), false);
+    REQUIRE_MESSAGE(report.exit_code == 0, all_diagnostics(report));
+    fs::remove_all(tmp / "clean");
+    auto clean = lexicon::run_build(options("clean", true), false);
+    REQUIRE_MESSAGE(clean.exit_code == 0, all_diagnostics(clean));
+    CHECK(clean.reused == 0);
+    // The build state records the (racy) stat of the inputs, so it is no output to compare.
+    auto a = snapshot(tmp / "site", {".xapian", "build-state"});
+    auto b = snapshot(tmp / "clean", {".xapian", "build-state"});
+    std::string differences;
+    for (const auto& [path, bytes] : b) {
+      if (!a.count(path)) differences += "ontbreekt: " + path + "\n";
+      else if (a[path] != bytes) differences += "verschilt: " + path + "\n";
+    }
+    for (const auto& [path, bytes] : a) {
+      if (!b.count(path)) differences += "te veel: " + path + "\n";
+    }
+    CHECK_MESSAGE(differences.empty(), differences);
+    CHECK(a.size() > 30);
+    CHECK(dump_index(tmp / "site/.xapian") == dump_index(tmp / "clean/.xapian"));
+    CHECK(answers(tmp / "site/.xapian") == answers(tmp / "clean/.xapian"));
+    std::set<std::string> written;
+    for (const auto& [path, id] : file_ids(tmp / "site")) {
+      auto it = before.find(path);
+      if (it == before.end() || !(it->second == id)) written.insert(path);
+    }
+    written.erase(".lexicon/build-state");
+    return {report, written};
+  }
+};
+
+std::string joined(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& x : s) out += x + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("incremental builds equal clean builds after edits, additions, renames, removals and template changes") {
+  Sequence s;
+  auto [first, first_written] = s.step("eerste build");
+  CHECK(first.reused == 0);
+  CHECK(first_written.size() == first.files);
+
+  SUBCASE("the sequence") {
+    // A body edit touches that entry's page (and its index document) only.
+    replace_in(s.tmp / "content/begrippen/leefwereld.md", "De wereld zoals", "De wereld zoals");  // same text: no-op
+    {
+      auto [r, written] = s.step("niets veranderd");
+      CHECK(r.unchanged);
+      CHECK_MESSAGE(written.empty(), joined(written));
+    }
+    std::string text = read_file(s.tmp / "content/begrippen/casuistiek.md");
+    write_file(s.tmp / "content/begrippen/casuistiek.md", text + "\nEen extra alinea over het bespreken van casussen.\n");
+    {
+      auto [r, written] = s.step("tekst van een begrip");
+      CHECK_FALSE(r.unchanged);
+      CHECK_MESSAGE(written == std::set<std::string>{"begrippen/casuistiek/index.html"}, joined(written));
+      CHECK(r.rendered == 1);
+      CHECK(r.reused + r.rendered == r.files);
+      CHECK_FALSE(r.index_full);
+      CHECK(r.index_documents == 1);
+    }
+    s.commit("Casuïstiek uitgebreid");
+    {
+      auto [r, written] = s.step("commit (geschiedenis)");
+      CHECK(written == std::set<std::string>{"begrippen/casuistiek/index.html", "feed.xml", "recent/index.html"});
+      CHECK(r.index_documents == 0);
+    }
+    // A new title shows wherever the entry is listed or linked.
+    replace_in(s.tmp / "content/begrippen/client.md", "title: Cliënt", "title: Cliënt of bewoner");
+    {
+      auto [r, written] = s.step("titel");
+      CHECK(written.count("begrippen/client/index.html"));
+      CHECK(written.count("a-z/index.html"));
+      CHECK(written.count("begrippen/presentie/index.html"));  // links to it, Zie ook
+      CHECK(written.count("zoeken/index.json"));
+      CHECK(written.count("begrippen/client-of-bewoner/index.html"));  // the title's redirect
+      CHECK_FALSE(written.count("begrippen/de-klik/index.html"));  // does not show it
+      CHECK_FALSE(written.count("static/style.css"));
+    }
+    write_file(s.tmp / "content/begrippen/nabijheid.md",
+               "---\ntitle: Nabijheid\nthemes: [kern]\nsummary: Dichtbij zijn zonder over te nemen.\n---\n"
+               "Nabijheid hoort bij [[presentie]], bij de [[leefwereld]] en bij [[casuïstiek]].\n");
+    replace_in(s.tmp / "content/begrippen/de-klik.md", "Zonder klik geen [[presentie]]", "Zonder klik geen [[presentie]] of [[nabijheid]]");
+    {
+      auto [r, written] = s.step("nieuw begrip");
+      CHECK(written.count("begrippen/nabijheid/index.html"));
+      CHECK(written.count("themas/kern/index.html"));
+      CHECK(written.count("sitemap.xml"));
+      CHECK_FALSE(written.count("bronnen/index.html"));
+      // Its title brings new words for compound splitting, which every document's terms depend on.
+      CHECK(r.index_full);
+    }
+    s.commit("Nabijheid");
+    s.step("commit");
+    fs::rename(s.tmp / "content/begrippen/de-klik.md", s.tmp / "content/begrippen/klik.md");
+    s.commit("De klik hernoemd");
+    {
+      auto [r, written] = s.step("hernoemd begrip");
+      CHECK(written.count("begrippen/klik/index.html"));
+      CHECK(fs::exists(s.tmp / "site/begrippen/de-klik/index.html"));  // the old URL redirects
+    }
+    fs::remove(s.tmp / "content/begrippen/zorgmijding.md");
+    replace_in(s.tmp / "content/begrippen/leefwereld.md", "[[zorgmijding]]", "zorgmijding");
+    replace_in(s.tmp / "content/begrippen/casuistiek.md", "[[zorgmijding|zorgmijder]]", "zorgmijder");
+    replace_in(s.tmp / "content/begrippen/presentie.md", "[[Zorgmijding|zorgmijder]]", "zorgmijder");
+    {
+      auto [r, written] = s.step("verwijderd begrip, nog niet vastgelegd");
+      CHECK_FALSE(fs::exists(s.tmp / "site/begrippen/zorgmijding/index.html"));
+    }
+    s.commit("Zorgmijding verwijderd");
+    {
+      auto [r, written] = s.step("verwijderd begrip");
+      CHECK(written.count("begrippen/zorgmijding/index.html"));  // "Dit begrip is verwijderd"
+    }
+    replace_in(s.tmp / "templates/entry.mustache", "</article>", "</article>\n<!-- sjabloon gewijzigd -->");
+    {
+      auto [r, written] = s.step("sjabloon");
+      CHECK(contains(read_file(s.tmp / "site/begrippen/presentie/index.html"), "sjabloon gewijzigd"));
+    }
+    replace_in(s.tmp / "templates/static/style.css", "}", "}\n/* gewijzigd */");
+    {
+      auto [r, written] = s.step("stijlblad");
+      CHECK(written == std::set<std::string>{"static/style.css"});
+    }
+    replace_in(s.tmp / "content/lexicon.yaml", "subtitle: Een klein lexicon", "subtitle: Een heel klein lexicon");
+    s.step("lexicon.yaml");
+    replace_in(s.tmp / "content/themas.yaml", "Hoe het er in het dagelijks werk uitziet.", "Het dagelijks werk.");
+    s.step("themas.yaml");
+    replace_in(s.tmp / "content/bronnen.yaml", "title: The reflective practitioner", "title: The Reflective Practitioner");
+    {
+      auto [r, written] = s.step("bronnen.yaml");
+      CHECK(written.count("bronnen/index.html"));
+      CHECK(r.index_full);  // sources' words are in the shared part of the index
+    }
+    // A broken entry fails the build and changes nothing.
+    auto before = file_ids(s.tmp / "site");
+    auto state_before = read_file(s.tmp / "site/.lexicon/build-state");
+    write_file(s.tmp / "content/begrippen/kapot.md", "---\ntitle: Kapot\nsummary: x\n---\nNaar [[bestaat-niet]].\n");
+    auto broken = lexicon::run_build(s.options("site", false), false);
+    CHECK(broken.exit_code == 1);
+    CHECK(file_ids(s.tmp / "site") == before);
+    CHECK(read_file(s.tmp / "site/.lexicon/build-state") == state_before);
+    fs::remove(s.tmp / "content/begrippen/kapot.md");
+    // No-op: nothing is touched, not even the site directory itself.
+    auto site_dir = file_id(s.tmp / "site");
+    auto [r, written] = s.step("niets veranderd");
+    CHECK(r.unchanged);
+    CHECK(written.empty());
+    CHECK(file_id(s.tmp / "site") == site_dir);
+    CHECK(file_ids(s.tmp / "site") == before);
+  }
+}
+
+TEST_CASE("the build state survives a round trip, and a new binary or --clean renders everything") {
+  TempDir tmp("state");
+  REQUIRE(build_copy(tmp, "good").exit_code == 0);
+  auto state = lexicon::read_build_state(tmp / "site");
+  REQUIRE(state.has_value());
+  CHECK(state->inputs.count("content/begrippen/presentie.md") == 1);
+  CHECK(state->inputs.count("templates/layout.mustache") == 1);
+  CHECK(state->outputs.count("begrippen/presentie/index.html") == 1);
+  CHECK(state->documents.count("Qbegrip:presentie") == 1);
+  CHECK(lexicon::serialise_build_state(*state) == read_file(tmp / "site/.lexicon/build-state"));
+  // A state written by another binary: its fingerprints (which include the binary) all differ.
+  state->environment.binary = "ander";
+  for (auto& [path, fp] : state->outputs) fp ^= 1;
+  write_file(tmp / "site/.lexicon/build-state", lexicon::serialise_build_state(*state));
+  auto again = build_copy(tmp, "good", "site", false);
+  CHECK_FALSE(again.unchanged);
+  CHECK(again.reused == 0);
+  lexicon::BuildOptions o;
+  o.content_dir = tmp / "content";
+  o.site_dir = tmp / "site";
+  o.templates_dir = templates_dir();
+  CHECK(lexicon::run_build(o, false).unchanged);
+  o.clean = true;
+  auto clean = lexicon::run_build(o, false);
+  CHECK_FALSE(clean.unchanged);
+  CHECK(clean.reused == 0);
+  // A damaged state is ignored (full build), never trusted.
+  write_file(tmp / "site/.lexicon/build-state", "lexicon-build-state 1\nin\tx\n");
+  CHECK_FALSE(lexicon::read_build_state(tmp / "site").has_value());
+  o.clean = false;
+  CHECK(lexicon::run_build(o, false).reused == 0);
+}
