@@ -152,6 +152,19 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     });
   }
   double index_wait_seconds = 0;
+  // Pages go into the new generation as they are rendered (not held in memory until all are done).
+  std::optional<StagingWriter> staging;
+  bool published = false;
+  struct RemoveStaging {
+    std::optional<StagingWriter>& staging;
+    const bool& published;
+    ~RemoveStaging() {
+      std::error_code ignored;
+      if (staging && !published) fs::remove_all(staging->path(), ignored);
+    }
+  } staging_cleanup{staging, published};
+  staging.emplace(options.site_dir);
+  control.write = [&](const OutputFile& file) { staging->write(file); };
   RenderedSite site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
   auto record_outputs = [&] {
     state.outputs.clear();
@@ -190,14 +203,17 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   constexpr std::size_t detach_above_files = 5000;
   const bool detach = options.detach_cleanup && previous && previous->outputs.size() > detach_above_files;
   try {
-    publish_generation(options.site_dir, site, fill, detach);
+    publish_staged_generation(options.site_dir, staging->path(), site, fill, detach);
   } catch (const MissingPreviousOutput&) {
-    // Someone removed files from site/ by hand: render everything instead.
+    // Someone removed files from site/ by hand: render everything instead, into a fresh staging
+    // directory (the failed one was removed, with its links to the current generation).
     control.wanted = nullptr;
+    staging.emplace(options.site_dir);
     site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
     record_outputs();
-    publish_generation(options.site_dir, site, fill, detach);
+    publish_staged_generation(options.site_dir, staging->path(), site, fill, detach);
   }
+  published = true;
   report.rendered = site.files.size() + site.copies.size();
   report.reused = site.kept.size();
   report.files = report.rendered + report.reused;

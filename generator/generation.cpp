@@ -22,10 +22,20 @@ namespace {
 fs::path sibling(const fs::path& site_dir, const char* kind) { return generation_sibling(site_dir, kind); }
 
 void write_all(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  out.close();
-  if (!out) throw std::runtime_error(fmt::format("kan {} niet schrijven", path.string()));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(fmt::format("kan {} niet schrijven: {}", path.string(), std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int saved = errno;
+      ::close(fd);
+      throw std::runtime_error(fmt::format("kan {} niet schrijven: {}", path.string(), std::strerror(saved)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw std::runtime_error(fmt::format("kan {} niet schrijven: {}", path.string(), std::strerror(errno)));
 }
 
 bool exchange(const fs::path& a, const fs::path& b) {
@@ -70,6 +80,8 @@ void remove_stale_generations(const fs::path& site_dir) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(parent, ec)) {
     std::string name = e.path().filename().string();
+    // This build's own staging directory may be in progress (StagingWriter removes it when starting).
+    if (name == generation_sibling(site_dir, "new").filename().string()) continue;
     if (name.starts_with(prefix + "new-") || name.starts_with(prefix + "old-")) fs::remove_all(e.path(), ec);
     // A killed build's index; this build's own may be in progress beside it.
     if (name.starts_with(prefix + "index-") && name != generation_sibling(site_dir, "index").filename().string()) {
@@ -85,14 +97,35 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
   fs::rename(tmp, path);
 }
 
+StagingWriter::StagingWriter(const fs::path& site_dir) : staging_(sibling(site_dir, "new")) {
+  remove_stale_generations(site_dir);
+  std::error_code ec;
+  fs::remove_all(staging_, ec);  // a dead build with the same pid
+  fs::create_directories(staging_);
+}
+
+void StagingWriter::write(const OutputFile& file) {
+  fs::path p = staging_ / file.path;
+  {
+    std::lock_guard lock(mutex_);
+    make_parent(p, made_);
+  }
+  write_all(p, file.content);
+}
+
 void publish_generation(const fs::path& site_dir, const RenderedSite& site,
                         const std::function<void(const fs::path& staging)>& fill, bool detach_cleanup) {
-  remove_stale_generations(site_dir);
-  fs::path staging = sibling(site_dir, "new");
-  fs::create_directories(staging);
+  StagingWriter writer(site_dir);
+  publish_staged_generation(site_dir, writer.path(), site, fill, detach_cleanup);
+}
+
+void publish_staged_generation(const fs::path& site_dir, const fs::path& staged, const RenderedSite& site,
+                               const std::function<void(const fs::path& staging)>& fill, bool detach_cleanup) {
+  fs::path staging = staged;  // after the swap: where the previous generation is
   try {
     std::set<std::string> made;
     for (const auto& f : site.files) {
+      if (f.written) continue;
       fs::path p = staging / f.path;
       make_parent(p, made);
       write_all(p, f.content);

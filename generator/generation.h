@@ -3,6 +3,8 @@
 // so site/ is always the complete old or the complete new version.
 #include <filesystem>
 #include <functional>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +24,26 @@ struct MissingPreviousOutput : std::runtime_error {
 void publish_generation(const std::filesystem::path& site_dir, const RenderedSite& site,
                         const std::function<void(const std::filesystem::path& staging)>& fill,
                         bool detach_cleanup = false);
+
+// A new generation being written (the hidden sibling ".site.new-<pid>", emptied first): files can
+// be added from several threads while pages are still being rendered.
+class StagingWriter {
+ public:
+  explicit StagingWriter(const std::filesystem::path& site_dir);
+  const std::filesystem::path& path() const { return staging_; }
+  void write(const OutputFile& file);  // thread-safe; throws std::runtime_error on I/O failure
+
+ private:
+  std::filesystem::path staging_;
+  std::mutex mutex_;
+  std::set<std::string> made_;  // directories already created
+};
+
+// Like publish_generation, into a staging directory that already holds the files marked `written`.
+void publish_staged_generation(const std::filesystem::path& site_dir, const std::filesystem::path& staging,
+                               const RenderedSite& site,
+                               const std::function<void(const std::filesystem::path& staging)>& fill,
+                               bool detach_cleanup = false);
 
 // The hidden sibling directory of `site_dir` for this process: ".site.<kind>-<pid>".
 std::filesystem::path generation_sibling(const std::filesystem::path& site_dir, const char* kind);

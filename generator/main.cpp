@@ -34,7 +34,7 @@ int print_report(const BuildReport& report, DiagnosticFormat format) {
 int main(int argc, char** argv) {
   // Builds and searches allocate and free a lot in bursts; glibc's default would hand memory back
   // to the kernel after each burst (brk + TLB flushes) and fault it in again on the next.
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_TOP_PAD, 16 << 20);
   CLI::App app{"lexicon: bouwt een kennisbank (statische site + zoekindex) uit content/"};
   app.require_subcommand(1);

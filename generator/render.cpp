@@ -630,6 +630,11 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       for (std::size_t i; (i = next++) < tasks.size();) {
         site.files[i] = tasks[i](compiled);
         if (site.files[i].path != task_paths[i]) throw std::logic_error("render: uitvoerpad " + site.files[i].path + " != " + task_paths[i]);
+        if (control && control->write) {
+          control->write(site.files[i]);
+          site.files[i].content = std::string();
+          site.files[i].written = true;
+        }
         if (control) ++control->done;
       }
     } catch (...) {

@@ -16,6 +16,7 @@ namespace lexicon {
 struct OutputFile {
   std::string path;     // relative to the site root, e.g. "begrippen/presentie/index.html"
   std::string content;
+  bool written = false;  // already handed to RenderControl::write (content then released)
 };
 
 struct CopyFile {
@@ -35,6 +36,9 @@ struct RenderControl {
   std::function<bool(const std::string& path)> wanted;
   std::atomic<std::size_t> done{0};   // tasks finished, for the progress display
   std::atomic<std::size_t> total{0};  // tasks to run, set before they start
+  // When set, each rendered file goes here at once, from the render threads, and is not kept in
+  // memory: writing overlaps rendering and a large site need not fit in memory.
+  std::function<void(const OutputFile& file)> write;
 };
 
 // Redirect pages and pages for removed entries, by URL slug: shared with the fingerprints of build_state.cpp.

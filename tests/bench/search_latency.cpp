@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: search_latency INDEX QUERIES\n";
     return 2;
   }
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);  // as lexicon's main() does
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);  // as lexicon's main() does
   mallopt(M_TOP_PAD, 16 << 20);
   Xapian::Database db(argv[1]);
   std::ifstream in(argv[2]);
