@@ -7,9 +7,10 @@ cd "$(dirname "$0")/../.."
 sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000 50000)
 runs=${RUNS:-5}
 work=${BENCH_DIR:-/tmp/lexicon-bench}
-lexicon=./.build/generator/lexicon
+build=${BUILD:-.build}  # the README build; BUILD=<dir> for another build of the same configuration
+lexicon=./$build/generator/lexicon
 command -v hugo >/dev/null || { echo "hugo ontbreekt: apt-get install hugo" >&2; exit 2; }
-cmake --build .build --target lexicon make_corpus >/dev/null
+cmake --build "$build" --target lexicon make_corpus >/dev/null
 mkdir -p "$work"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -18,7 +19,7 @@ echo "| entries | lexicon full (s) | lexicon site only (s) | lexicon index (s) |
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
-  [ -d "$corpus/lexicon" ] || ./.build/tests/bench/make_corpus "$n" "$corpus" >/dev/null
+  [ -d "$corpus/lexicon" ] || ./$build/tests/bench/make_corpus "$n" "$corpus" >/dev/null
   hugo_dir="$work/hugo-$n"
   rm -rf "$hugo_dir"; cp -r "$corpus/hugo" "$hugo_dir"
   cp -r tests/bench/hugo-layout/layouts "$hugo_dir/"; cp -r tests/bench/hugo-layout/content-extra/. "$hugo_dir/content/"
