@@ -119,7 +119,8 @@ char32_t fold_greek(char32_t cp) {
     case 0x38F: case 0x3CE: return 0x3C9;
     case 0x3C2: return 0x3C3;
     default:
-      if (cp >= 0x391 && cp <= 0x3A9) return cp + 0x20;
+      // U+03A2 is unassigned; +0x20 would give final sigma, which folds on to σ: fold must be idempotent.
+      if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) return cp + 0x20;
       return cp;
   }
 }
