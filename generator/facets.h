@@ -15,6 +15,7 @@ void write_theme_table(Xapian::WritableDatabase& db);
 
 class ThemeTable {
  public:
+  ThemeTable() = default;  // unusable
   // Reads the table from the index; empty (unusable) when absent or when there are too many themes.
   explicit ThemeTable(const Xapian::Database& db);
   bool usable() const { return present_; }

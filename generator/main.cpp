@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   cmd_serve->add_option("--port", serve.port)->capture_default_str();
   cmd_serve->add_option("--host", serve.host)->capture_default_str();
+  cmd_serve->add_option("--search-threads", serve.search_threads,
+                        "zoekopdrachten tegelijk (0: een per processorkern); de rest wacht op volgorde")
+      ->capture_default_str();
   std::string serve_prefix;
   bool serve_watch = false;
   cmd_serve->add_flag("--watch", serve_watch, "bouw opnieuw bij elke wijziging in content/ en templates/ en laad open pagina's opnieuw");

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -152,16 +153,19 @@ class QueryBuilder {
     highlight.push_back(t.folded);
     std::string stem = analyzer_.stem(t.folded);
     if (match_only_) return Xapian::Query(std::string(schema::stemmed) + stem);
-    std::vector<Xapian::Query> parts;
-    parts.emplace_back(std::string(schema::stemmed) + stem);
-    parts.push_back(scaled(Xapian::Query(t.folded), 1.5));
+    std::vector<Xapian::Query> extras;
+    extras.push_back(scaled(Xapian::Query(t.folded), 1.5));
     // A word of a title or alias counts extra, so the entry that owns an alias or English term ranks first.
-    parts.emplace_back(std::string(schema::name_stem) + stem);
+    extras.emplace_back(std::string(schema::name_stem) + stem);
     if (t.lower != t.folded) {
       // The exact spelling, when typed with diacritics, ranks a little higher.
-      parts.push_back(scaled(Xapian::Query(std::string(schema::exact) + t.lower), 0.5));
+      extras.push_back(scaled(Xapian::Query(std::string(schema::exact) + t.lower), 0.5));
     }
-    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    // Every document with one of the extra terms has the stem term too (see matching()), so this
+    // weighs exactly as an OR of all four, but the extras are only looked up for documents the rest
+    // of the query still wants.
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query(std::string(schema::stemmed) + stem),
+                         Xapian::Query(Xapian::Query::OP_OR, extras.begin(), extras.end()));
   }
 
   Xapian::Query word(const Token& t) {
@@ -292,7 +296,17 @@ std::string make_snippet_html(const std::string& text, const std::vector<std::st
   return cleaned;
 }
 
-SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
+SearchIndexData read_search_index_data(const Xapian::Database& db) {
+  SearchIndexData data;
+  data.uuid = db.get_uuid();
+  data.revision = db.get_revision();
+  data.splitter = CompoundSplitter::deserialise(db.get_metadata(schema::metadata_compound_parts));
+  data.themes = ThemeTable(db);
+  for (const auto& slug : data.themes.themes()) data.theme_names[slug] = db.get_metadata("theme:" + slug);
+  return data;
+}
+
+SearchResult search(const Xapian::Database& db, const SearchOptions& options, const SearchIndexData* prepared) {
   SearchResult result;
   Analyzer analyzer;
   std::string q = options.query.substr(0, 1000);
@@ -308,8 +322,9 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
   if (tokens.size() > 20) tokens.resize(20);
   if (tokens.empty()) return result;
 
-  CompoundSplitter splitter = CompoundSplitter::deserialise(db.get_metadata(schema::metadata_compound_parts));
-  QueryBuilder builder(db, analyzer, splitter);
+  std::optional<SearchIndexData> own;
+  if (!prepared || prepared->revision != db.get_revision() || prepared->uuid != db.get_uuid()) prepared = &own.emplace(read_search_index_data(db));
+  QueryBuilder builder(db, analyzer, prepared->splitter);
   Xapian::Enquire enquire(db);
   enquire.set_sort_by_relevance_then_value(schema::slot_type_rank, false);
   auto filtered = [&](Xapian::Query query) {
@@ -352,7 +367,7 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
   }
   // Exact total and facet counts come from visiting every match once more without ranking: unweighted,
   // that costs a fraction of what ranking all matches would (the ranked run stops after the top hits).
-  ThemeTable table(db);
+  const ThemeTable& table = prepared->themes;
   ThemeTableCounter table_counter(table);
   ThemeCounter value_counter;  // for an index without the table
   Xapian::Enquire counting(db);
@@ -379,7 +394,8 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options) {
   }
   for (const auto& [slug, count] : table.usable() ? table_counter.counts() : value_counter.counts()) {
     if (slug.empty()) continue;
-    std::string name = db.get_metadata("theme:" + slug);
+    auto known = prepared->theme_names.find(slug);
+    std::string name = known != prepared->theme_names.end() ? known->second : db.get_metadata("theme:" + slug);
     result.facets.push_back({slug, name.empty() ? slug : name, count});
   }
   std::sort(result.facets.begin(), result.facets.end(), [](const Facet& a, const Facet& b) {

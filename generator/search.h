@@ -1,10 +1,14 @@
 #pragma once
 // Query side of the index: the same analysis as the indexer, via search_schema.h.
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
+
+#include "analysis.h"
+#include "facets.h"
 
 namespace lexicon {
 
@@ -44,7 +48,22 @@ struct SearchResult {
   std::vector<Facet> facets;
 };
 
-SearchResult search(const Xapian::Database& db, const SearchOptions& options);
+// What every search reads from the index besides its postings: the compound vocabulary, the theme
+// table and the themes' names. A server reads it once per index revision, not once per query
+// (the theme table alone is 8 bytes per document).
+struct SearchIndexData {
+  std::string uuid;  // which index, and which revision of it
+  Xapian::rev revision = 0;
+  CompoundSplitter splitter;
+  ThemeTable themes;
+  std::map<std::string, std::string> theme_names;  // slug -> name, for the slugs in `themes`
+};
+SearchIndexData read_search_index_data(const Xapian::Database& db);
+
+// `prepared` is used when it was read from the same revision of the same index (uuid and revision); otherwise (or when
+// null) the search reads what it needs itself.
+SearchResult search(const Xapian::Database& db, const SearchOptions& options,
+                    const SearchIndexData* prepared = nullptr);
 
 nlohmann::json to_json(const SearchResult& result);
 

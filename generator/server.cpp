@@ -23,6 +23,7 @@
 #include "templates.h"
 #include "text.h"
 #include "watch.h"
+#include "work_gate.h"
 
 namespace fs = std::filesystem;
 
@@ -207,6 +208,21 @@ struct Generation {
   // Xapian::Database objects must not be used by two threads at once: one per concurrent request.
   std::mutex pool_mutex;
   std::vector<std::unique_ptr<Xapian::Database>> pool;
+  // Read from the index once, shared by all its searches; read again when the index changed in place.
+  std::shared_ptr<const SearchIndexData> search_data;
+
+  std::shared_ptr<const SearchIndexData> search_data_for(const Xapian::Database& db) {
+    {
+      std::lock_guard lock(pool_mutex);
+      if (search_data && search_data->revision == db.get_revision() && search_data->uuid == db.get_uuid()) {
+        return search_data;
+      }
+    }
+    auto fresh = std::make_shared<const SearchIndexData>(read_search_index_data(db));
+    std::lock_guard lock(pool_mutex);
+    search_data = fresh;
+    return fresh;
+  }
 
   ~Generation() {
     if (dir_fd >= 0) ::close(dir_fd);
@@ -506,6 +522,7 @@ struct Server::Impl {
   ServeOptions options;
   GenerationHolder generations{options};
   ConnectionServer http{connection_limits(options)};
+  WorkGate search_gate{options.search_threads};
   int port = -1;
 
   explicit Impl(ServeOptions o) : options(std::move(o)) {
@@ -612,8 +629,9 @@ struct Server::Impl {
     res.set_header("Cache-Control", "no-cache");
     res.set_header("Access-Control-Allow-Origin", "*");
     try {
-      auto json = with_database(generations, [&](const Generation&, const Xapian::Database& db) {
-        return to_json(search(db, o));
+      WorkGate::Pass pass(search_gate);
+      auto json = with_database(generations, [&](Generation& gen, const Xapian::Database& db) {
+        return to_json(search(db, o, gen.search_data_for(db).get()));
       });
       res.set_content(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
     } catch (const Xapian::Error&) {
@@ -634,8 +652,9 @@ struct Server::Impl {
     SearchOptions o = options_from(req, options);
     res.set_header("Cache-Control", "no-cache");
     try {
-      auto html = with_database(generations, [&](const Generation& gen, const Xapian::Database& db) {
-        return render_search_page(gen, search(db, o), o);
+      WorkGate::Pass pass(search_gate);
+      auto html = with_database(generations, [&](Generation& gen, const Xapian::Database& db) {
+        return render_search_page(gen, search(db, o, gen.search_data_for(db).get()), o);
       });
       res.set_content(html, "text/html; charset=utf-8");
     } catch (const Xapian::Error&) {

@@ -26,6 +26,8 @@ struct ServeOptions {
   int request_timeout_seconds = 5;
   std::size_t max_connections = 10000;
   std::size_t max_workers = 16;
+  // Searches run at once (0: one per core); more wait their turn, first come first served.
+  std::size_t search_threads = 0;
   // `serve --watch` (watch.h): /_live/events and the reload script in HTML responses; null otherwise.
   std::shared_ptr<class LiveReload> live;
 };

@@ -251,3 +251,34 @@ TEST_CASE("offset and limit page through results") {
   CHECK(first.hits[0].url != second.hits[0].url);
   CHECK(first.hits[1].url != second.hits[0].url);
 }
+
+TEST_CASE("data read once per index gives the same results, and is not used for another index") {
+  const auto& db = fixture_db();
+  SearchIndexData prepared = read_search_index_data(db);
+  CHECK(prepared.themes.usable());
+  CHECK(prepared.theme_names.at("ethiek") == "Ethiek & houding");
+  for (const std::string q : {"klik", "de", "bemoeizorgwerker", "presentie mens", "leefwereld"}) {
+    CAPTURE(q);
+    SearchOptions o;
+    o.query = q;
+    o.limit = 100;
+    CHECK(to_json(search(db, o, &prepared)) == to_json(search(db, o)));
+  }
+  // Data of another index (or an older revision) is ignored: wrong names would show otherwise.
+  SearchIndexData other = prepared;
+  other.uuid = "een-andere-index";
+  for (auto& [slug, name] : other.theme_names) name = "fout";
+  SearchOptions o;
+  o.query = "klik";
+  auto r = search(db, o, &other);
+  REQUIRE(!r.facets.empty());
+  for (const auto& f : r.facets) CHECK(f.name != "fout");
+  SearchIndexData older = prepared;
+  older.revision = prepared.revision + 1;
+  for (auto& [slug, name] : older.theme_names) name = "fout";
+  for (const auto& f : search(db, o, &older).facets) CHECK(f.name != "fout");
+  // The same index and revision: its data is what the search uses.
+  SearchIndexData same = prepared;
+  for (auto& [slug, name] : same.theme_names) name = "gebruikt";
+  for (const auto& f : search(db, o, &same).facets) CHECK(f.name == "gebruikt");
+}
