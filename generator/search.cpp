@@ -232,25 +232,29 @@ std::string join_words(const std::vector<Token>& tokens) {
 
 }  // namespace
 
+SnippetMatcher::SnippetMatcher(const std::vector<std::string>& query_words)
+    : folded_(query_words.begin(), query_words.end()) {
+  for (const auto& w : query_words) stems_.insert(analyzer_.stem(w));
+}
+
+bool SnippetMatcher::matches(const std::string& folded_word) {
+  if (folded_.count(folded_word)) return true;
+  // Texts repeat their words, and the hits of one query share most of them: stem each word once.
+  auto [it, fresh] = verdicts_.try_emplace(folded_word, false);
+  if (fresh) it->second = stems_.count(analyzer_.stem(folded_word)) > 0;
+  return it->second;
+}
+
 std::string make_snippet_html(const std::string& text, const std::vector<std::string>& query_words, std::size_t max_tokens) {
-  Analyzer analyzer;
-  std::set<std::string> folded(query_words.begin(), query_words.end()), stems;
-  for (const auto& w : query_words) stems.insert(analyzer.stem(w));
+  SnippetMatcher matcher(query_words);
+  return make_snippet_html(text, matcher, max_tokens);
+}
+
+std::string make_snippet_html(const std::string& text, SnippetMatcher& matcher, std::size_t max_tokens) {
   auto tokens = tokenize(text);
   if (tokens.empty()) return html_escape(text.substr(0, 300));
   std::vector<char> hit(tokens.size());
-  // Texts repeat their words: stem each distinct word once.
-  std::unordered_map<std::string, bool> stem_matches;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const std::string& word = tokens[i].folded;
-    if (folded.count(word)) {
-      hit[i] = true;
-      continue;
-    }
-    auto [it, fresh] = stem_matches.try_emplace(word, false);
-    if (fresh) it->second = stems.count(analyzer.stem(word)) > 0;
-    hit[i] = it->second;
-  }
+  for (std::size_t i = 0; i < tokens.size(); ++i) hit[i] = matcher.matches(tokens[i].folded);
   // The window with the most matches; ties go to the earliest.
   std::size_t window = std::min(max_tokens, tokens.size());
   std::size_t best = 0, best_count = 0, count = 0;
@@ -294,6 +298,39 @@ std::string make_snippet_html(const std::string& text, const std::vector<std::st
     }
   }
   return cleaned;
+}
+
+std::optional<StoredDocument> parse_stored_document(const std::string& data) {
+  auto json = nlohmann::json::parse(data, nullptr, false);
+  if (json.is_discarded()) return std::nullopt;
+  StoredDocument d;
+  d.title = json.value("title", "");
+  d.url = json.value("url", "");
+  d.type = json.value("type", "");
+  d.summary = json.value("summary", "");
+  d.text = json.value("text", "");
+  for (const auto& th : json.value("themes", nlohmann::json::array())) {
+    d.themes.push_back({th.value("slug", ""), th.value("name", "")});
+  }
+  return d;
+}
+
+std::optional<StoredDocuments> read_stored_documents(const Xapian::Database& db, std::size_t max_bytes,
+                                                     const std::function<bool()>& stop) {
+  StoredDocuments out;
+  out.uuid = db.get_uuid();
+  out.revision = db.get_revision();
+  out.by_docid.resize(db.get_lastdocid());
+  std::size_t bytes = 0;
+  // Document by document in docid order (docids may have gaps after an incremental update).
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    if (stop && stop()) return std::nullopt;
+    std::string data = db.get_document(*it).get_data();
+    bytes += data.size();
+    if (bytes > max_bytes) return std::nullopt;
+    out.by_docid[*it - 1] = parse_stored_document(data);
+  }
+  return out;
 }
 
 SearchIndexData read_search_index_data(const Xapian::Database& db) {
@@ -378,18 +415,20 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options, co
   else counting.add_matchspy(&value_counter);
   result.total = counting.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
 
+  SnippetMatcher matcher(words);
+  const StoredDocuments* stored = prepared->documents.get();
+  if (stored && (stored->revision != prepared->revision || stored->uuid != prepared->uuid)) stored = nullptr;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
-    auto data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
-    if (data.is_discarded()) continue;
-    SearchHit hit;
-    hit.title = data.value("title", "");
-    hit.url = data.value("url", "");
-    hit.type = data.value("type", "");
-    hit.summary = data.value("summary", "");
-    for (const auto& th : data.value("themes", nlohmann::json::array())) {
-      hit.themes.push_back({th.value("slug", ""), th.value("name", "")});
+    std::optional<StoredDocument> read;
+    const std::optional<StoredDocument>* doc = &read;
+    if (stored && *it <= stored->by_docid.size()) {
+      doc = &stored->by_docid[*it - 1];
+    } else {
+      read = parse_stored_document(it.get_document().get_data());
     }
-    hit.snippet_html = make_snippet_html(data.value("text", ""), words);
+    if (!*doc) continue;
+    const StoredDocument& d = **doc;
+    SearchHit hit{d.title, d.url, d.type, d.summary, make_snippet_html(d.text, matcher), d.themes};
     result.hits.push_back(std::move(hit));
   }
   for (const auto& [slug, count] : table.usable() ? table_counter.counts() : value_counter.counts()) {

@@ -1,7 +1,12 @@
 #pragma once
 // Query side of the index: the same analysis as the indexer, via search_schema.h.
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +53,27 @@ struct SearchResult {
   std::vector<Facet> facets;
 };
 
+// A document's stored fields: what its hit shows.
+struct StoredDocument {
+  std::string title, url, type, summary;
+  std::string text;  // for the snippet
+  std::vector<ThemeRef> themes;
+};
+// From Xapian::Document::get_data(); nullopt when the data is not ours.
+std::optional<StoredDocument> parse_stored_document(const std::string& data);
+
+// Every document's stored fields by docid, read ahead of the searches that show them (the server
+// does so in the background for each index it opens), so a hit costs no read from the index and no
+// JSON parsing. Only for indexes whose stored data is small enough to keep in memory.
+struct StoredDocuments {
+  std::string uuid;
+  Xapian::rev revision = 0;
+  std::vector<std::optional<StoredDocument>> by_docid;  // [docid - 1]
+};
+// nullopt when the stored data of `db` exceeds max_bytes, or when stop() turns true.
+std::optional<StoredDocuments> read_stored_documents(const Xapian::Database& db, std::size_t max_bytes,
+                                                     const std::function<bool()>& stop = {});
+
 // What every search reads from the index besides its postings: the compound vocabulary, the theme
 // table and the themes' names. A server reads it once per index revision, not once per query
 // (the theme table alone is 8 bytes per document).
@@ -57,6 +83,7 @@ struct SearchIndexData {
   CompoundSplitter splitter;
   ThemeTable themes;
   std::map<std::string, std::string> theme_names;  // slug -> name, for the slugs in `themes`
+  std::shared_ptr<const StoredDocuments> documents;  // optional; used when of the same index revision
 };
 SearchIndexData read_search_index_data(const Xapian::Database& db);
 
@@ -67,7 +94,21 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options,
 
 nlohmann::json to_json(const SearchResult& result);
 
+// Which words of a text match the analysed query words (as folded or as stemmed). One per query: it
+// remembers its verdict for each distinct word across the texts of all hits.
+class SnippetMatcher {
+ public:
+  explicit SnippetMatcher(const std::vector<std::string>& query_words);
+  bool matches(const std::string& folded_word);
+
+ private:
+  Analyzer analyzer_;
+  std::unordered_set<std::string> folded_, stems_;
+  std::unordered_map<std::string, bool> verdicts_;
+};
+
 // Highlights words of `text` that match the analysed query words; the one *_html producer of search.
+std::string make_snippet_html(const std::string& text, SnippetMatcher& matcher, std::size_t max_tokens = 30);
 std::string make_snippet_html(const std::string& text, const std::vector<std::string>& query_words,
                               std::size_t max_tokens = 30);
 

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -210,23 +211,52 @@ struct Generation {
   std::vector<std::unique_ptr<Xapian::Database>> pool;
   // Read from the index once, shared by all its searches; read again when the index changed in place.
   std::shared_ptr<const SearchIndexData> search_data;
+  std::shared_ptr<const StoredDocuments> stored;  // set by `preload` when it is done
 
   std::shared_ptr<const SearchIndexData> search_data_for(const Xapian::Database& db) {
+    std::shared_ptr<const StoredDocuments> documents;
     {
       std::lock_guard lock(pool_mutex);
-      if (search_data && search_data->revision == db.get_revision() && search_data->uuid == db.get_uuid()) {
+      if (stored && (stored->revision != db.get_revision() || stored->uuid != db.get_uuid())) {
+        stored = nullptr;  // a custom index changed in place since: stale
+      }
+      if (search_data && search_data->revision == db.get_revision() && search_data->uuid == db.get_uuid() &&
+          search_data->documents == stored) {
         return search_data;
       }
+      documents = stored;
     }
-    auto fresh = std::make_shared<const SearchIndexData>(read_search_index_data(db));
+    auto fresh = std::make_shared<SearchIndexData>(read_search_index_data(db));
+    fresh->documents = documents;
     std::lock_guard lock(pool_mutex);
     search_data = fresh;
     return fresh;
   }
 
+  // Reads every document's stored fields in the background (searches read them from the index
+  // until it is done), when they fit in `max_bytes`.
+  void start_preload(std::size_t max_bytes) {
+    preload = std::jthread([this, max_bytes](std::stop_token stop) {
+      try {
+        Xapian::Database db(index_path.string());
+        auto documents = read_stored_documents(db, max_bytes, [&] { return stop.stop_requested(); });
+        if (!documents) return;
+        auto shared = std::make_shared<const StoredDocuments>(std::move(*documents));
+        std::lock_guard lock(pool_mutex);
+        stored = std::move(shared);
+      } catch (const Xapian::Error&) {
+        // No index, or it changed while being read: searches read from the index as before.
+      }
+    });
+  }
+
   ~Generation() {
+    preload.request_stop();
+    if (preload.joinable()) preload.join();  // before the directory it reads from is let go
     if (dir_fd >= 0) ::close(dir_fd);
   }
+
+  std::jthread preload;
 };
 
 // A database borrowed from a generation's pool for the length of one request.
@@ -306,6 +336,7 @@ class GenerationHolder {
     gen->results_template = read_whole(gen->root / ".lexicon" / "search-results.mustache");
     gen->suggestions =
         parse_suggest_index(nlohmann::json::parse(read_whole(gen->root / "zoeken" / "index.json"), nullptr, false));
+    gen->start_preload(options_.preload_bytes);
     return gen;
   }
 

@@ -28,6 +28,9 @@ struct ServeOptions {
   std::size_t max_workers = 16;
   // Searches run at once (0: one per core); more wait their turn, first come first served.
   std::size_t search_threads = 0;
+  // The index's stored fields (titles, summaries, texts for snippets) are held in memory when they
+  // take at most this much (0: never); larger indexes are read from disk per hit.
+  std::size_t preload_bytes = 128u << 20;
   // `serve --watch` (watch.h): /_live/events and the reload script in HTML responses; null otherwise.
   std::shared_ptr<class LiveReload> live;
 };

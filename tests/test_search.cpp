@@ -256,6 +256,12 @@ TEST_CASE("data read once per index gives the same results, and is not used for 
   const auto& db = fixture_db();
   SearchIndexData prepared = read_search_index_data(db);
   CHECK(prepared.themes.usable());
+  auto stored = read_stored_documents(db, 64 << 20);
+  REQUIRE(stored);
+  CHECK(stored->by_docid.size() == db.get_lastdocid());
+  CHECK_FALSE(read_stored_documents(db, 1000));  // over the budget: not held at all
+  SearchIndexData with_documents = prepared;
+  with_documents.documents = std::make_shared<const StoredDocuments>(std::move(*stored));
   CHECK(prepared.theme_names.at("ethiek") == "Ethiek & houding");
   for (const std::string q : {"klik", "de", "bemoeizorgwerker", "presentie mens", "leefwereld"}) {
     CAPTURE(q);
@@ -263,7 +269,19 @@ TEST_CASE("data read once per index gives the same results, and is not used for 
     o.query = q;
     o.limit = 100;
     CHECK(to_json(search(db, o, &prepared)) == to_json(search(db, o)));
+    CHECK(to_json(search(db, o, &with_documents)) == to_json(search(db, o)));
   }
+  // Stored fields of another revision are not shown.
+  auto stale = std::make_shared<StoredDocuments>(*with_documents.documents);
+  stale->revision += 1;
+  for (auto& d : stale->by_docid) {
+    if (d) d->title = "verouderd";
+  }
+  SearchIndexData with_stale = prepared;
+  with_stale.documents = stale;
+  SearchOptions klik;
+  klik.query = "klik";
+  for (const auto& h : search(db, klik, &with_stale).hits) CHECK(h.title != "verouderd");
   // Data of another index (or an older revision) is ignored: wrong names would show otherwise.
   SearchIndexData other = prepared;
   other.uuid = "een-andere-index";

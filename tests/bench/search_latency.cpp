@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "search.h"
+#include "server.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -24,6 +25,14 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);  // as lexicon's main() does
   mallopt(M_TOP_PAD, 16 << 20);
   Xapian::Database db(argv[1]);
+  // As `lexicon serve` does: index metadata and stored fields read once, not per query
+  // (NO_PRELOAD=1: stored fields read from the index per hit, as for an index too large to hold).
+  lexicon::SearchIndexData prepared = lexicon::read_search_index_data(db);
+  if (!std::getenv("NO_PRELOAD")) {
+    if (auto stored = lexicon::read_stored_documents(db, lexicon::ServeOptions{}.preload_bytes)) {
+      prepared.documents = std::make_shared<const lexicon::StoredDocuments>(std::move(*stored));
+    }
+  }
   std::ifstream in(argv[2]);
   std::vector<std::string> queries;
   for (std::string line; std::getline(in, line);) {
@@ -46,7 +55,7 @@ int main(int argc, char** argv) {
       lexicon::SearchOptions o;
       o.query = q;
       auto start = std::chrono::steady_clock::now();
-      auto result = lexicon::search(db, o);
+      auto result = lexicon::search(db, o, &prepared);
       std::string json = lexicon::to_json(result).dump();
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       if (round == 1 && !result.corrected.empty()) ++corrected;
