@@ -18,7 +18,6 @@
 
 #include "build_helpers.h"
 
-extern char** environ;
 
 using namespace testutil;
 
@@ -37,18 +36,9 @@ struct Outcome {
 Outcome build(const fs::path& dir, const fs::path& content, double delay) {
   std::vector<std::string> args = {LEXICON_BINARY, "--content", content.string(), "--site", (dir / "site").string(),
                                    "--templates", (dir / "templates").string(), "-j", "2", "build", "--clean"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
   auto start = Clock::now();
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
+  pid_t pid = spawn_process(args);
+  REQUIRE(pid > 0);
   if (delay >= 0) {
     std::this_thread::sleep_until(start + std::chrono::duration<double>(delay));
     ::kill(pid, SIGKILL);

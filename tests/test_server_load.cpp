@@ -25,7 +25,6 @@
 #include "build_helpers.h"
 #include "connections.h"
 
-extern char** environ;
 
 using namespace testutil;
 using Clock = std::chrono::steady_clock;
@@ -44,17 +43,9 @@ class ServeProcess {
     low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 1024);
     ::setrlimit(RLIMIT_NOFILE, &low);
     std::vector<std::string> args = {LEXICON_BINARY, "--site", site.string(), "serve", "--port", "0"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    pid_ = spawn_process(args, log.string());
     ::setrlimit(RLIMIT_NOFILE, &saved);
-    REQUIRE(rc == 0);
+    REQUIRE(pid_ > 0);
     for (int i = 0; i < 200 && port_ <= 0; ++i) {
       std::this_thread::sleep_for(milliseconds(50));
       std::string text = read_file(log);

@@ -1,5 +1,7 @@
 #pragma once
 // Helpers shared by the tests: temporary directories, file I/O, tree hashing, running the CLI.
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,6 +110,22 @@ inline RunResult run(const std::string& command, const fs::path& cwd, const fs::
   r.out = fs::exists(out) ? read_file(out) : "";
   r.err = fs::exists(err) ? read_file(err) : "";
   return r;
+}
+
+// Starts args[0] (a path) as a child with stdout to /dev/null and stderr to `stderr_path`;
+// returns its pid, or -1 when it could not be started.
+inline pid_t spawn_process(std::vector<std::string> args, const std::string& stderr_path = "/dev/null") {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
 }
 
 inline bool contains(const std::string& haystack, const std::string& needle) {
