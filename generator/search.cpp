@@ -12,6 +12,7 @@
 #include "analysis.h"
 #include "escape.h"
 #include "facets.h"
+#include "match_count.h"
 #include "search_schema.h"
 #include "text.h"
 
@@ -402,18 +403,26 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options, co
     mset = run(used, op);
     words = builder.highlight;
   }
-  // Exact total and facet counts come from visiting every match once more without ranking: unweighted,
-  // that costs a fraction of what ranking all matches would (the ranked run stops after the top hits).
+  // Exact total and facet counts come from the whole match set, not from ranking it (the ranked run
+  // stops after the top hits): as docid bitmaps (match_count.h), or else from an unweighted Xapian pass.
   const ThemeTable& table = prepared->themes;
-  ThemeTableCounter table_counter(table);
-  ThemeCounter value_counter;  // for an index without the table
-  Xapian::Enquire counting(db);
-  counting.set_weighting_scheme(Xapian::BoolWeight());
-  counting.set_docid_order(Xapian::Enquire::ASCENDING);
-  counting.set_query(filtered(builder.matching(used, op)));
-  if (table.usable()) counting.add_matchspy(&table_counter);
-  else counting.add_matchspy(&value_counter);
-  result.total = counting.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+  Xapian::Query match_set = filtered(builder.matching(used, op));
+  std::map<std::string, std::size_t> theme_counts;
+  if (auto counts = count_matches(db, match_set, table, prepared->bitmaps.get())) {
+    result.total = counts->total;
+    theme_counts = std::move(counts->themes);
+  } else {
+    ThemeTableCounter table_counter(table);
+    ThemeCounter value_counter;  // for an index without the table
+    Xapian::Enquire counting(db);
+    counting.set_weighting_scheme(Xapian::BoolWeight());
+    counting.set_docid_order(Xapian::Enquire::ASCENDING);
+    counting.set_query(match_set);
+    if (table.usable()) counting.add_matchspy(&table_counter);
+    else counting.add_matchspy(&value_counter);
+    result.total = counting.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+    theme_counts = table.usable() ? table_counter.counts() : value_counter.counts();
+  }
 
   SnippetMatcher matcher(words);
   const StoredDocuments* stored = prepared->documents.get();
@@ -431,7 +440,7 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options, co
     SearchHit hit{d.title, d.url, d.type, d.summary, make_snippet_html(d.text, matcher), d.themes};
     result.hits.push_back(std::move(hit));
   }
-  for (const auto& [slug, count] : table.usable() ? table_counter.counts() : value_counter.counts()) {
+  for (const auto& [slug, count] : theme_counts) {
     if (slug.empty()) continue;
     auto known = prepared->theme_names.find(slug);
     std::string name = known != prepared->theme_names.end() ? known->second : db.get_metadata("theme:" + slug);

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "facets.h"
+#include "match_count.h"
 
 namespace lexicon {
 
@@ -84,6 +85,7 @@ struct SearchIndexData {
   ThemeTable themes;
   std::map<std::string, std::string> theme_names;  // slug -> name, for the slugs in `themes`
   std::shared_ptr<const StoredDocuments> documents;  // optional; used when of the same index revision
+  std::shared_ptr<const MatchBitmaps> bitmaps;       // optional; likewise
 };
 SearchIndexData read_search_index_data(const Xapian::Database& db);
 

@@ -212,38 +212,46 @@ struct Generation {
   // Read from the index once, shared by all its searches; read again when the index changed in place.
   std::shared_ptr<const SearchIndexData> search_data;
   std::shared_ptr<const StoredDocuments> stored;  // set by `preload` when it is done
+  std::shared_ptr<const MatchBitmaps> bitmaps;    // likewise
 
   std::shared_ptr<const SearchIndexData> search_data_for(const Xapian::Database& db) {
     std::shared_ptr<const StoredDocuments> documents;
+    std::shared_ptr<const MatchBitmaps> match_bitmaps;
     {
       std::lock_guard lock(pool_mutex);
       if (stored && (stored->revision != db.get_revision() || stored->uuid != db.get_uuid())) {
         stored = nullptr;  // a custom index changed in place since: stale
+        bitmaps = nullptr;
       }
       if (search_data && search_data->revision == db.get_revision() && search_data->uuid == db.get_uuid() &&
-          search_data->documents == stored) {
+          search_data->documents == stored && search_data->bitmaps == bitmaps) {
         return search_data;
       }
       documents = stored;
+      match_bitmaps = bitmaps;
     }
     auto fresh = std::make_shared<SearchIndexData>(read_search_index_data(db));
     fresh->documents = documents;
+    fresh->bitmaps = match_bitmaps;
     std::lock_guard lock(pool_mutex);
     search_data = fresh;
     return fresh;
   }
 
-  // Reads every document's stored fields in the background (searches read them from the index
-  // until it is done), when they fit in `max_bytes`.
+  // Reads every document's stored fields and the bitmaps for counting matches in the background
+  // (searches read from the index until it is done), when the stored fields fit in `max_bytes`.
   void start_preload(std::size_t max_bytes) {
     preload = std::jthread([this, max_bytes](std::stop_token stop) {
       try {
         Xapian::Database db(index_path.string());
         auto documents = read_stored_documents(db, max_bytes, [&] { return stop.stop_requested(); });
-        if (!documents) return;
+        if (!documents || stop.stop_requested()) return;
         auto shared = std::make_shared<const StoredDocuments>(std::move(*documents));
+        // The same revision as the documents: both are checked against the index a search uses.
+        auto match = std::make_shared<const MatchBitmaps>(read_match_bitmaps(db, ThemeTable(db), max_bytes / 2));
         std::lock_guard lock(pool_mutex);
         stored = std::move(shared);
+        bitmaps = std::move(match);
       } catch (const Xapian::Error&) {
         // No index, or it changed while being read: searches read from the index as before.
       }

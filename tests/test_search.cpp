@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -10,7 +11,9 @@
 
 #include "analysis.h"
 #include "build_helpers.h"
+#include "match_count.h"
 #include "search.h"
+#include "search_schema.h"
 #include "text.h"
 
 using namespace lexicon;
@@ -299,4 +302,69 @@ TEST_CASE("data read once per index gives the same results, and is not used for 
   SearchIndexData same = prepared;
   for (auto& [slug, name] : same.theme_names) name = "gebruikt";
   for (const auto& f : search(db, o, &same).facets) CHECK(f.name == "gebruikt");
+}
+
+namespace {
+// Xapian's own count of the match set and its themes (each document's theme value), to compare with.
+std::pair<std::size_t, std::map<std::string, std::size_t>> xapian_counts(const Xapian::Database& db, const Xapian::Query& q) {
+  Xapian::Enquire enquire(db);
+  enquire.set_query(q);
+  auto mset = enquire.get_mset(0, db.get_doccount());
+  std::map<std::string, std::size_t> themes;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    for (const auto& t : split_lines(it.get_document().get_value(schema::slot_themes))) {
+      if (!t.empty()) ++themes[t];
+    }
+  }
+  return {mset.size(), themes};
+}
+}  // namespace
+
+TEST_CASE("match counts from bitmaps equal Xapian's, for every boolean query shape") {
+  const auto& db = fixture_db();
+  ThemeTable table(db);
+  REQUIRE(table.usable());
+  MatchBitmaps all = read_match_bitmaps(db, table, 64 << 20);
+  MatchBitmaps few = read_match_bitmaps(db, table, 3000);  // most terms then come from their postings
+  CHECK(!all.terms.empty());
+  CHECK(few.terms.size() < all.terms.size());
+  MatchBitmaps stale = all;
+  stale.revision += 1;
+  for (auto& [term, bits] : stale.terms) std::fill(bits.begin(), bits.end(), 0);  // would count nothing
+
+  using Q = Xapian::Query;
+  std::string stem = std::string(schema::stemmed);
+  Q presentie(stem + "presentie"), klik(stem + "klik"), zorg(stem + "zorg"), de("de");
+  Q begrip(std::string(schema::doc_type) + "begrip");
+  std::vector<std::pair<std::string, Q>> queries = {
+      {"term", presentie},
+      {"and", Q(Q::OP_AND, presentie, zorg)},
+      {"or", Q(Q::OP_OR, klik, zorg)},
+      {"synonym", Q(Q::OP_SYNONYM, klik, presentie)},
+      {"and_not", Q(Q::OP_AND_NOT, de, klik)},
+      {"xor", Q(Q::OP_XOR, presentie, zorg)},
+      {"and_maybe", Q(Q::OP_AND_MAYBE, klik, presentie)},
+      {"filter", Q(Q::OP_FILTER, de, begrip)},
+      {"scaled", Q(Q::OP_SCALE_WEIGHT, Q(Q::OP_OR, klik, de), 0.0)},
+      {"nested", Q(Q::OP_AND, Q(Q::OP_OR, presentie, Q(Q::OP_AND, klik, zorg)), Q(Q::OP_AND_NOT, de, Q("bestaatniet")))},
+      {"unknown term", Q("bestaatniet")},
+      {"match all", Q::MatchAll},
+      {"match nothing", Q::MatchNothing},
+  };
+  for (const auto& [name, q] : queries) {
+    CAPTURE(name);
+    auto expected = xapian_counts(db, q);
+    for (const MatchBitmaps* bitmaps : std::vector<const MatchBitmaps*>{nullptr, &all, &few, &stale}) {
+      auto counts = count_matches(db, q, table, bitmaps);
+      REQUIRE(counts);
+      CHECK(counts->total == expected.first);
+      CHECK(counts->themes == expected.second);
+    }
+  }
+  CHECK(xapian_counts(db, presentie).first > 0);  // the comparison is not between empty sets
+  CHECK(xapian_counts(db, Q(Q::OP_AND, presentie, zorg)).first > 0);
+  // Shapes it does not evaluate are left to Xapian.
+  CHECK_FALSE(count_matches(db, Q(Q::OP_PHRASE, presentie, zorg), table, &all));
+  CHECK_FALSE(count_matches(db, Q(Q::OP_VALUE_GE, schema::slot_type_rank, "0"), table, &all));
+  CHECK_FALSE(count_matches(db, presentie, ThemeTable(), &all));
 }

@@ -26,11 +26,14 @@ int main(int argc, char** argv) {
   mallopt(M_TOP_PAD, 16 << 20);
   Xapian::Database db(argv[1]);
   // As `lexicon serve` does: index metadata and stored fields read once, not per query
-  // (NO_PRELOAD=1: stored fields read from the index per hit, as for an index too large to hold).
+  // (NO_PRELOAD=1: stored fields and term bitmaps are not held, as for an index too large to hold).
   lexicon::SearchIndexData prepared = lexicon::read_search_index_data(db);
   if (!std::getenv("NO_PRELOAD")) {
-    if (auto stored = lexicon::read_stored_documents(db, lexicon::ServeOptions{}.preload_bytes)) {
+    const std::size_t budget = lexicon::ServeOptions{}.preload_bytes;
+    if (auto stored = lexicon::read_stored_documents(db, budget)) {
       prepared.documents = std::make_shared<const lexicon::StoredDocuments>(std::move(*stored));
+      prepared.bitmaps = std::make_shared<const lexicon::MatchBitmaps>(
+          lexicon::read_match_bitmaps(db, lexicon::ThemeTable(db), budget / 2));
     }
   }
   std::ifstream in(argv[2]);
