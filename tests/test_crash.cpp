@@ -1,6 +1,6 @@
-// SIGKILL at many points of `lexicon build` (the real binary, the real content): afterwards site/ is always exactly
-// the previous or exactly the new generation, its Xapian index opens with the matching document count, and the next
-// build succeeds and removes the leftovers.
+// SIGKILL at many points of `lexicon build` (the real binary, the real content), full and incremental: afterwards
+// site/ is always exactly the previous or exactly the new generation, its Xapian index opens with the matching
+// document count, and the next build succeeds, gives the right site and removes the leftovers.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -33,9 +33,11 @@ struct Outcome {
 
 // Starts a build of `content` into <dir>/site and, unless delay is negative, SIGKILLs it after `delay` seconds.
 // Templates come from <dir>/templates, a copy, so the reference builds stay comparable for the whole test.
-Outcome build(const fs::path& dir, const fs::path& content, double delay) {
+// Incremental (reusing the current generation and its build state) unless `clean`.
+Outcome build(const fs::path& dir, const fs::path& content, double delay, bool clean = true) {
   std::vector<std::string> args = {LEXICON_BINARY, "--content", content.string(), "--site", (dir / "site").string(),
-                                   "--templates", (dir / "templates").string(), "-j", "2", "build", "--clean"};
+                                   "--templates", (dir / "templates").string(), "-j", "2", "build"};
+  if (clean) args.push_back("--clean");
   auto start = Clock::now();
   pid_t pid = spawn_process(args);
   REQUIRE(pid > 0);
@@ -50,6 +52,20 @@ Outcome build(const fs::path& dir, const fs::path& content, double delay) {
   o.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
   if (WIFEXITED(status)) o.exit_code = WEXITSTATUS(status);
   return o;
+}
+
+// Two versions of the real content in tmp/content-a and tmp/content-b: B changes an entry and adds one (so the
+// index has another document count).
+void make_versions(const fs::path& tmp) {
+  copy_tree(templates_dir(), tmp / "templates");
+  copy_tree(source_dir() / "content", tmp / "content-a");
+  copy_tree(source_dir() / "content", tmp / "content-b");
+  fs::path presentie = tmp / "content-b/begrippen/presentie.md";
+  REQUIRE(fs::exists(presentie));
+  write_file(presentie, read_file(presentie) + "\nToegevoegd in versie B: kraakproef.\n");
+  write_file(tmp / "content-b/begrippen/kraakproef.md",
+             "---\ntitle: Kraakproef\nthemes: []\nsummary: Een begrip dat alleen in versie B bestaat.\n---\n"
+             "Zie [[presentie]].\n");
 }
 
 // Names of the files that differ between two snapshots, for failure messages.
@@ -78,16 +94,7 @@ std::vector<std::string> leftovers(const fs::path& dir) {
 TEST_CASE("crash: SIGKILL anywhere in a build leaves the complete previous or new site and index") {
   TempDir tmp("crash");
   const fs::path content_a = tmp / "content-a", content_b = tmp / "content-b";
-  copy_tree(templates_dir(), tmp / "templates");
-  copy_tree(source_dir() / "content", content_a);
-  copy_tree(source_dir() / "content", content_b);
-  // Version B: a changed entry and a new one (so the index has another document count).
-  fs::path presentie = content_b / "begrippen/presentie.md";
-  REQUIRE(fs::exists(presentie));
-  write_file(presentie, read_file(presentie) + "\nToegevoegd in versie B: kraakproef.\n");
-  write_file(content_b / "begrippen/kraakproef.md",
-             "---\ntitle: Kraakproef\nthemes: []\nsummary: Een begrip dat alleen in versie B bestaat.\n---\n"
-             "Zie [[presentie]].\n");
+  make_versions(tmp.path());
 
   // Reference generations, each built twice: the comparison needs byte-identical builds.
   std::map<std::string, std::string> gen[2];
@@ -169,4 +176,61 @@ TEST_CASE("crash: SIGKILL anywhere in a build leaves the complete previous or ne
   CHECK(kills >= 20);
   MESSAGE("the swap happened between " << lo << " s and " << hi << " s after the start");
   CHECK(swapped >= 1);
+}
+
+TEST_CASE("crash: SIGKILL anywhere in an incremental build leaves the previous or new site, and the next build is right") {
+  TempDir tmp("crash-incremental");
+  make_versions(tmp.path());
+  const fs::path contents[2] = {tmp / "content-a", tmp / "content-b"};
+  // References from clean builds (incremental builds equal them byte for byte: tests/test_incremental.cpp).
+  std::map<std::string, std::string> gen[2];
+  std::size_t docs[2] = {0, 0};
+  for (int v : {1, 0}) {
+    REQUIRE(build(tmp.path(), contents[v], -1).exit_code == 0);
+    gen[v] = snapshot(tmp / "site", {".xapian"});
+    docs[v] = doc_count(tmp / "site");
+  }
+  REQUIRE(gen[0] != gen[1]);
+  // How long an incremental switch takes here (A -> B -> A), to spread the kill points over it.
+  std::vector<double> durations;
+  for (int v : {1, 0}) {
+    auto o = build(tmp.path(), contents[v], -1, false);
+    REQUIRE(o.exit_code == 0);
+    durations.push_back(o.seconds);
+    CHECK(snapshot(tmp / "site", {".xapian"}) == gen[v]);
+  }
+  const double incremental = std::max(durations[0], durations[1]);
+  MESSAGE("incremental switch " << incremental << " s");
+
+  std::mt19937 rng(20261124);
+  std::uniform_real_distribution<double> fraction(0.0, 1.1);
+  int current = 0, kills = 0, swapped = 0;
+  for (int attempt = 0; attempt < 40 && kills < 12; ++attempt) {
+    CAPTURE(attempt);
+    int target = 1 - current;
+    double delay = incremental * fraction(rng);
+    CAPTURE(delay);
+    auto o = build(tmp.path(), contents[target], delay, false);
+    if (o.killed) ++kills;
+    else CHECK(o.exit_code == 0);
+    auto snap = snapshot(tmp / "site", {".xapian"});
+    bool is_old = snap == gen[current], is_new = snap == gen[target];
+    REQUIRE_MESSAGE((is_old || is_new), "site/ is neither the old nor the new generation:\n" << differing(gen[current], snap));
+    int now = is_new ? target : current;
+    CHECK(doc_count(tmp / "site") == docs[now]);
+    swapped += now != current;
+    // The build state left behind must not mislead the next incremental build: it gives exactly the
+    // clean build of whichever version it is asked for.
+    int next_version = attempt % 2 == 0 ? now : 1 - now;
+    auto next = build(tmp.path(), contents[next_version], -1, false);
+    CHECK(next.exit_code == 0);
+    auto after = snapshot(tmp / "site", {".xapian"});
+    CHECK_MESSAGE(after == gen[next_version], differing(gen[next_version], after));
+    CHECK(doc_count(tmp / "site") == docs[next_version]);
+    auto left = leftovers(tmp.path());
+    CHECK_MESSAGE(left.empty(), (left.empty() ? std::string() : left.front()));
+    current = next_version;
+  }
+  MESSAGE(kills << " incremental builds killed, " << swapped << " times the new generation was already in place");
+  CHECK(kills >= 12);
 }
