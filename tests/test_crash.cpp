@@ -89,6 +89,18 @@ std::vector<std::string> leftovers(const fs::path& dir) {
   return out;
 }
 
+// An ordinary build after the kills: it succeeds, gives exactly `expected` and leaves nothing behind.
+void build_and_check(const fs::path& dir, const fs::path& content, bool clean,
+                     const std::map<std::string, std::string>& expected, std::size_t expected_docs) {
+  auto next = build(dir, content, -1, clean);
+  CHECK(next.exit_code == 0);
+  auto after = snapshot(dir / "site", {".xapian"});
+  CHECK_MESSAGE(after == expected, differing(expected, after));
+  CHECK(doc_count(dir / "site") == expected_docs);
+  auto left = leftovers(dir);
+  CHECK_MESSAGE(left.empty(), (left.empty() ? std::string() : left.front()));
+}
+
 }  // namespace
 
 TEST_CASE("crash: SIGKILL anywhere in a build leaves the complete previous or new site and index") {
@@ -150,13 +162,7 @@ TEST_CASE("crash: SIGKILL anywhere in a build leaves the complete previous or ne
     current = now;
     // Every eighth attempt: an ordinary build succeeds and leaves nothing behind.
     if (++attempts % 8 == 0) {
-      auto next = build(tmp.path(), contents[current], -1);
-      CHECK(next.exit_code == 0);
-      auto after = snapshot(tmp / "site", {".xapian"});
-      CHECK_MESSAGE(after == gen[current], differing(gen[current], after));
-      CHECK(doc_count(tmp / "site") == docs[current]);
-      auto left = leftovers(tmp.path());
-      CHECK_MESSAGE(left.empty(), (left.empty() ? std::string() : left.front()));
+      build_and_check(tmp.path(), contents[current], true, gen[current], docs[current]);
     }
   };
   for (double delay : delays) attempt(delay, false);
@@ -222,13 +228,7 @@ TEST_CASE("crash: SIGKILL anywhere in an incremental build leaves the previous o
     // The build state left behind must not mislead the next incremental build: it gives exactly the
     // clean build of whichever version it is asked for.
     int next_version = attempt % 2 == 0 ? now : 1 - now;
-    auto next = build(tmp.path(), contents[next_version], -1, false);
-    CHECK(next.exit_code == 0);
-    auto after = snapshot(tmp / "site", {".xapian"});
-    CHECK_MESSAGE(after == gen[next_version], differing(gen[next_version], after));
-    CHECK(doc_count(tmp / "site") == docs[next_version]);
-    auto left = leftovers(tmp.path());
-    CHECK_MESSAGE(left.empty(), (left.empty() ? std::string() : left.front()));
+    build_and_check(tmp.path(), contents[next_version], false, gen[next_version], docs[next_version]);
     current = next_version;
   }
   MESSAGE(kills << " incremental builds killed, " << swapped << " times the new generation was already in place");
