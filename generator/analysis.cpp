@@ -1,6 +1,7 @@
 #include "analysis.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "search_schema.h"
@@ -176,6 +177,21 @@ std::vector<std::string> Analyzer::terms(const Token& token) const {
   out.push_back(std::string(schema::stemmed) + stem(token.folded));
   if (token.lower != token.folded) out.push_back(std::string(schema::exact) + token.lower);
   return out;
+}
+
+bool is_query_stopword(std::string_view folded) {
+  // Snowball's Dutch stop list (folded), plus question words and a few prepositions of questions.
+  static constexpr std::string_view words[] = {
+      "aan", "al", "alles", "als", "altijd", "andere", "ben", "bij", "daar", "dan", "dat", "de", "der", "deze",
+      "die", "dit", "doch", "doen", "door", "dus", "een", "eens", "en", "er", "ge", "geen", "geweest", "haar",
+      "had", "heb", "hebben", "heeft", "hem", "het", "hier", "hij", "hoe", "hun", "iemand", "iets", "ik", "in",
+      "is", "ja", "je", "kan", "kon", "kunnen", "maar", "me", "meer", "men", "met", "mij", "mijn", "moet", "na",
+      "naar", "niet", "niets", "nog", "nu", "of", "om", "omdat", "onder", "ons", "ook", "op", "over", "reeds",
+      "te", "tegen", "toch", "toen", "tot", "tussen", "u", "uit", "uw", "van", "veel", "voor", "waar", "waarom",
+      "wanneer", "want", "waren", "was", "wat", "we", "welk", "welke", "werd", "wezen", "wie", "wij", "wil",
+      "worden", "wordt", "zal", "ze", "zelf", "zich", "zij", "zijn", "zo", "zonder", "zou"};
+  static_assert(std::is_sorted(std::begin(words), std::end(words)));
+  return std::binary_search(std::begin(words), std::end(words), folded);
 }
 
 std::size_t common_prefix(std::string_view a, std::string_view b) {

@@ -63,6 +63,11 @@ class Analyzer {
   Xapian::Stem stemmer_;
 };
 
+// Dutch function and question words ("wat", "is", "het", "hoe", "tussen"), folded. Query side only:
+// a question such as "wat is presentie" should be about "presentie". The index keeps every word, so
+// titles and phrases made of such words are still found (as whole names).
+bool is_query_stopword(std::string_view folded);
+
 // Common prefix of two strings, in bytes.
 std::size_t common_prefix(std::string_view a, std::string_view b);
 

@@ -85,8 +85,20 @@ class QueryBuilder {
   Xapian::Query build(const std::vector<Token>& tokens, Xapian::Query::op combine) {
     highlight.clear();
     std::vector<Xapian::Query> units;
+    // A question ("wat is presentie", "hoe werk je met zorgmijders") is about its other words; a query
+    // of function words only ("de", "wat is het") keeps them all.
+    bool any_content_word = false;
     for (std::size_t i = 0; i < tokens.size();) {
       std::size_t span = join_span(tokens, i);
+      any_content_word = any_content_word || span > 1 || !is_query_stopword(tokens[i].folded);
+      i += span;
+    }
+    for (std::size_t i = 0; i < tokens.size();) {
+      std::size_t span = join_span(tokens, i);
+      if (span == 1 && any_content_word && is_query_stopword(tokens[i].folded)) {
+        ++i;
+        continue;
+      }
       if (span > 1) {
         // "praktijk leren" also looks for "praktijkleren", "reflection in action" for "reflection-in-action".
         Token whole;

@@ -32,7 +32,7 @@ using namespace lexicon;
 
 namespace {
 
-enum class Category { typo, diacritics, derived, english, phrase, body };
+enum class Category { typo, diacritics, derived, english, phrase, body, question };
 
 const char* name(Category c) {
   switch (c) {
@@ -42,6 +42,7 @@ const char* name(Category c) {
     case Category::english: return "Engels";
     case Category::phrase: return "meerwoords";
     case Category::body: return "alleen in tekst";
+    case Category::question: return "vraag";
   }
   return "?";
 }
@@ -111,6 +112,13 @@ const Case cases[] = {
     {Category::phrase, "ervarings kennis", "ervaringskennis", 1},
     {Category::phrase, "diagnose recept model", "diagnose-receptmodel", 1},
     // Descriptions: no query word occurs in any title or alias (checked below).
+    // Questions, as students type them into a search box.
+    {Category::question, "wat is presentie", "presentie", 1},
+    {Category::question, "wat betekent bemoeizorg", "bemoeizorg", 1},
+    {Category::question, "hoe werk je met zorgmijders", "zorgmijding", 1},
+    {Category::question, "wat is reflection in action", "reflection-in-action", 1},
+    {Category::question, "wat is het verschil tussen draagkracht en draaglast", "draagkracht-en-draaglast", 1},
+    {Category::question, "wie is andries baart", "andries-baart", 1},
     {Category::body, "geheimhouding beroepscode", "discretionaire-ruimte", 1},
     {Category::body, "borderline", "mentaliseren", 1},
     {Category::body, "voordeur toestemming", "binnenkomen-en-mandaat", 1},
@@ -196,7 +204,7 @@ TEST_CASE("relevance: the test set itself is fair") {
   for (const auto& c : cases) ++per_category[c.category];
   CHECK(std::size(cases) >= 40);
   for (Category c : {Category::typo, Category::diacritics, Category::derived, Category::english, Category::phrase,
-                     Category::body}) {
+                     Category::body, Category::question}) {
     INFO("category " << name(c));
     CHECK(per_category[c] >= 5);
   }
