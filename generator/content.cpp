@@ -60,6 +60,17 @@ std::string scalar_or_error(const YamlContext& ctx, const YAML::Node& node, cons
     ctx.error(node.Mark(), fmt::format("'{}' bevat ongeldige UTF-8", what));
     return {};
   }
+  // YAML escapes ("\x00", "\a") can put control characters in a field that the file itself could not
+  // hold; in a page they are an HTML parse error (NUL) or invisible garbage.
+  auto control = std::find_if(value.begin(), value.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F;  // white space stays
+  });
+  if (control != value.end()) {
+    ctx.error(node.Mark(), fmt::format("'{}' bevat een stuurteken (U+{:04X}); haal het weg", what,
+                                       static_cast<unsigned>(static_cast<unsigned char>(*control))));
+    return {};
+  }
   return value;
 }
 

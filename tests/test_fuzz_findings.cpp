@@ -99,3 +99,23 @@ TEST_CASE("fuzz: folding is idempotent, also for the unassigned Greek capital U+
   CHECK(fold("\xCE\xA3\xCE\xA9") == "\xCF\x83\xCF\x89");  // ΣΩ -> σω
   CHECK(fold("\xCE\xA2") == "\xCE\xA2");
 }
+
+TEST_CASE("fuzz: YAML escapes cannot put control characters into a field") {
+  // "\x00" in a quoted YAML string became a NUL in the page title (an HTML parse error).
+  for (const char* escape : {"\\x00", "\\a", "\\x1b", "\\x7f"}) {
+    CAPTURE(escape);
+    Diagnostics d;
+    std::string file = std::string("---\ntitle: \"Titel") + escape + "\"\nsummary: Kort.\n---\nTekst.\n";
+    Document doc = parse_document("content/begrippen/x.md", "x", file, true, d);
+    bool reported = false;
+    for (const auto& item : d.items) {
+      if (item.severity == Severity::error && contains(item.message, "stuurteken") && item.line == 2 && item.column == 8) reported = true;
+    }
+    CHECK(reported);
+    for (char c : doc.title) CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7F));
+  }
+  // Tabs and line breaks (a folded or literal summary) stay allowed, and so does ÿ written as an escape.
+  Diagnostics ok;
+  parse_document("content/begrippen/x.md", "x", "---\ntitle: \"Caf\\xe9\"\nsummary: |\n  Twee\n  regels.\n---\nTekst.\n", true, ok);
+  CHECK_FALSE(ok.has_errors());
+}
