@@ -17,6 +17,11 @@ constexpr const char* name = "frontmatter";
 
 void check_text(const std::string& field, const std::string& value) {
   FUZZ_CHECK(name, valid_utf8(value), field + ": " + value);
+  // No control characters (YAML escapes could make them): only tab and line breaks.
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    FUZZ_CHECK(name, (u >= 0x20 && u != 0x7F) || c == '\t' || c == '\n' || c == '\r', field + ": " + value);
+  }
 }
 }  // namespace
 
