@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -276,52 +277,113 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   db.commit();
 }
 
-EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs) {
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const KeepTerm& keep) {
   EntryTermIndex out{Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY), {}};
-  using FormCounts = std::unordered_map<std::string, std::unordered_map<std::string, unsigned>>;  // term -> form -> count
+  using FormCounts = std::unordered_map<std::uint32_t, std::unordered_map<std::string, unsigned>>;  // term -> form -> count
   const auto& entries = parsed.corpus.entries;
-  // Tokenising and stemming are the cost: each thread analyses whole entries into documents (with its
-  // own stemmer and stem cache, as the same words recur); one thread then adds them in entry order.
-  std::vector<Xapian::Document> docs(entries.size());
-  int workers = std::clamp<int>(jobs, 1, static_cast<int>(std::max<std::size_t>(1, entries.size())));
-  std::vector<FormCounts> written(static_cast<std::size_t>(workers));
+  // Tokenising and stemming are the cost: each thread analyses whole entries (with its own stemmer and
+  // stem cache, as the same words recur) into compact (term id, wdf) lists; ids are the thread's own
+  // until all are done, then one global, sorted numbering. Holding a Xapian::Document per entry instead
+  // took several hundred bytes per distinct word of every entry (gigabytes at 50,000 entries).
+  struct Worker {
+    std::unordered_map<std::string, std::uint32_t> ids;  // "Z" + stem -> this thread's id
+    std::vector<std::string> names;                      // by this thread's id
+    FormCounts written;
+  };
+  using TermCounts = std::vector<std::pair<std::uint32_t, unsigned>>;  // (term id, wdf), sorted by id
+  std::vector<TermCounts> counts(entries.size());
+  std::vector<std::uint8_t> analysed_by(entries.size());
+  int workers = std::clamp<int>(jobs, 1, static_cast<int>(std::clamp<std::size_t>(entries.size(), 1, 255)));
+  std::vector<Worker> state(static_cast<std::size_t>(workers));
   std::atomic<std::size_t> next{0};
   auto work = [&](std::size_t w) {
     Analyzer analyzer;
-    std::unordered_map<std::string, std::string> stems;
-    auto add = [&](Xapian::Document& doc, const std::string& text, unsigned weight) {
+    Worker& me = state[w];
+    std::unordered_map<std::string, std::uint32_t> stems;  // folded word -> id of its stem term
+    std::unordered_map<std::uint32_t, unsigned> wdf;
+    auto add = [&](const std::string& text, unsigned weight) {
       for (const auto& token : tokenize(text)) {
         auto it = stems.find(token.folded);
-        if (it == stems.end()) it = stems.emplace(token.folded, std::string(schema::stemmed) + analyzer.stem(token.folded)).first;
-        doc.add_term(it->second, weight);
-        ++written[w][it->second][token.lower];
+        if (it == stems.end()) {
+          std::string term = std::string(schema::stemmed) + analyzer.stem(token.folded);
+          auto [id, fresh] = me.ids.emplace(term, static_cast<std::uint32_t>(me.names.size()));
+          if (fresh) me.names.push_back(term);
+          it = stems.emplace(token.folded, id->second).first;
+        }
+        wdf[it->second] += weight;
+        ++me.written[it->second][token.lower];
       }
     };
     for (std::size_t i; (i = next++) < entries.size();) {
-      Xapian::Document& doc = docs[i];
-      add(doc, entries[i].title, schema::title_weight);
-      for (const auto& a : entries[i].aliases) add(doc, a.text, schema::alias_weight);
-      add(doc, entries[i].summary, schema::summary_weight);
-      add(doc, parsed.entry_docs[i].plain_text, schema::body_weight);
+      wdf.clear();
+      add(entries[i].title, schema::title_weight);
+      for (const auto& a : entries[i].aliases) add(a.text, schema::alias_weight);
+      add(entries[i].summary, schema::summary_weight);
+      add(parsed.entry_docs[i].plain_text, schema::body_weight);
+      counts[i].assign(wdf.begin(), wdf.end());
+      analysed_by[i] = static_cast<std::uint8_t>(w);
     }
   };
   std::vector<std::thread> threads;
   for (int t = 1; t < workers; ++t) threads.emplace_back(work, static_cast<std::size_t>(t));
   work(0);
   for (auto& t : threads) t.join();
-  for (std::size_t i = 0; i < docs.size(); ++i) out.db.replace_document(static_cast<Xapian::docid>(i + 1), docs[i]);
-  FormCounts& total = written[0];
-  for (std::size_t w = 1; w < written.size(); ++w) {
-    for (auto& [term, forms] : written[w]) {
-      for (auto& [form, n] : forms) total[term][form] += n;
+
+  // One numbering for all threads: the terms in byte order.
+  std::vector<std::string> names;
+  for (const auto& w : state) names.insert(names.end(), w.names.begin(), w.names.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<std::vector<std::uint32_t>> global(state.size());
+  for (std::size_t w = 0; w < state.size(); ++w) {
+    for (const auto& name : state[w].names) {
+      global[w].push_back(static_cast<std::uint32_t>(std::lower_bound(names.begin(), names.end(), name) - names.begin()));
     }
+    state[w].ids.clear();
+    state[w].names.clear();
   }
-  for (const auto& [term, forms] : total) {
+  std::vector<unsigned> entries_with(names.size()), max_wdf(names.size());
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    for (auto& [id, wdf] : counts[i]) {
+      id = global[analysed_by[i]][id];
+      ++entries_with[id];
+      max_wdf[id] = std::max(max_wdf[id], wdf);
+    }
+    std::sort(counts[i].begin(), counts[i].end());
+  }
+  std::vector<bool> kept(names.size(), true);
+  if (keep) {
+    for (std::size_t t = 0; t < names.size(); ++t) kept[t] = keep(names[t], entries_with[t], max_wdf[t]);
+  }
+  // A term left out still counts towards its entry's length, through one filler term per entry, so every
+  // statistic of the kept terms (frequencies, entry lengths, their average) and with it every weight is
+  // the one the full database gives.
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    Xapian::Document doc;
+    Xapian::termcount left_out = 0;
+    for (const auto& [id, wdf] : counts[i]) {
+      if (kept[id]) doc.add_term(names[id], wdf);
+      else left_out += wdf;
+    }
+    if (left_out > 0) doc.add_term(entry_length_term, left_out);
+    out.db.replace_document(static_cast<Xapian::docid>(i + 1), doc);
+    TermCounts().swap(counts[i]);
+  }
+  std::unordered_map<std::uint32_t, std::unordered_map<std::string, unsigned>> total;  // global id -> form -> count
+  for (std::size_t w = 0; w < state.size(); ++w) {
+    for (auto& [id, forms] : state[w].written) {
+      std::uint32_t g = global[w][id];
+      if (!kept[g]) continue;
+      for (auto& [form, n] : forms) total[g][form] += n;
+    }
+    FormCounts().swap(state[w].written);
+  }
+  for (const auto& [id, forms] : total) {
     const std::pair<const std::string, unsigned>* best = nullptr;
     for (const auto& f : forms) {
       if (!best || f.second > best->second || (f.second == best->second && f.first < best->first)) best = &f;
     }
-    out.surface.emplace(term, best->first);
+    out.surface.emplace(names[id], best->first);
   }
   return out;
 }

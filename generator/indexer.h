@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <xapian.h>
 
@@ -37,6 +38,12 @@ struct EntryTermIndex {
   // so a stem can be shown as a readable word; ties go to the alphabetically first.
   std::map<std::string, std::string> surface;
 };
-EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs = 1);
+// `keep` (null: all) says which stems go into the database, from the number of entries using each and
+// its highest within-entry frequency (wdf). The others count only towards their entries' lengths, as
+// wdf of entry_length_term, so the statistics of the kept terms and every weight computed from them are
+// exactly those of the database with all terms, at a fraction of its memory.
+using KeepTerm = std::function<bool(const std::string& term, unsigned entries, unsigned max_wdf)>;
+inline constexpr const char* entry_length_term = "#lengte";  // never a stem: those all start with "Z"
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs = 1, const KeepTerm& keep = nullptr);
 
 }  // namespace lexicon

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -45,10 +46,12 @@ struct Walker {
   int first_line;
   Diagnostics& diagnostics;
   MarkdownDoc& doc;
+  bool diagnose = true;  // false: the tree again for rendering, already checked (no positions, no messages)
   std::set<std::pair<int, int>> used_positions;
 
   // Finds `token` in the source lines of the nearest block, so columns count what the editor typed.
   std::pair<int, int> locate(cmark_node* node, const std::string& token) {
+    if (!diagnose) return {0, 0};
     // Inline nodes only know their own first line (a merged text node spans several), so search
     // the lines of the enclosing block.
     cmark_node* block = node;
@@ -72,9 +75,11 @@ struct Walker {
   }
 
   void error(int line, int column, std::string message) {
+    if (!diagnose) return;
     diagnostics.error(path, line, column, std::move(message), line_of(file_text, line));
   }
   void warning(int line, int column, std::string message) {
+    if (!diagnose) return;
     diagnostics.warning(path, line, column, std::move(message), line_of(file_text, line));
   }
 };
@@ -302,12 +307,15 @@ std::vector<cmark_node*> nodes_of(cmark_node* root) {
 
 }  // namespace
 
-MarkdownDoc parse_markdown(const std::string& body, const std::string& path, const std::string& file_text,
-                           int body_first_line, Diagnostics& diagnostics) {
+namespace {
+
+// parse_markdown and parse_markdown_tree: one walk, so the tree for rendering is the one that was checked.
+MarkdownDoc parse(const std::string& body, const std::string& path, const std::string& file_text, int body_first_line,
+                  Diagnostics& diagnostics, bool diagnose) {
   MarkdownDoc doc;
   cmark_node* root = parse_ast(body);
   doc.root = std::shared_ptr<cmark_node>(root, cmark_node_free);
-  Walker w{path, file_text, body_first_line, diagnostics, doc, {}};
+  Walker w{path, file_text, body_first_line, diagnostics, doc, diagnose, {}};
 
   // Pass 1: drop raw HTML, check URLs, merge adjacent text so "[[x]]" is one literal.
   for (cmark_node* n : nodes_of(root)) {
@@ -322,7 +330,7 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
       // and may be cut inside a UTF-8 sequence ("[^\n—x]" -> "[^\n\xE2]", found by fuzzing).
       // Tell the editor, and keep every literal valid UTF-8: the index stores it as JSON.
       std::string_view text = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
-      if (text.size() >= 3 && text.starts_with("[^") && text.ends_with("]")) {
+      if (diagnose && text.size() >= 3 && text.starts_with("[^") && text.ends_with("]")) {
         auto [line, col] = w.locate(n, "[^");
         std::string shown = to_valid_utf8(text.substr(0, 40));
         std::replace(shown.begin(), shown.end(), '\n', ' ');
@@ -403,6 +411,7 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
     cmark_node_free(n);
     doc.headings.push_back(h);
   }
+  if (!diagnose) return doc;  // rendering needs no plain text
   // Plain text: blocks separated by blank lines so snippets do not run paragraphs together.
   std::string plain;
   cmark_iter* iter = cmark_iter_new(root);
@@ -430,6 +439,25 @@ MarkdownDoc parse_markdown(const std::string& body, const std::string& path, con
   return doc;
 }
 
+}  // namespace
+
+MarkdownDoc parse_markdown(const std::string& body, const std::string& path, const std::string& file_text,
+                           int body_first_line, Diagnostics& diagnostics) {
+  return parse(body, path, file_text, body_first_line, diagnostics, true);
+}
+
+MarkdownDoc parse_markdown_tree(const std::string& body) {
+  Diagnostics none;
+  return parse(body, "", body, 1, none, false);
+}
+
+void drop_tree(MarkdownDoc& doc) {
+  doc.root.reset();
+  for (auto& l : doc.links) l.node = nullptr;
+  for (auto& c : doc.citations) c.node = nullptr;
+  for (auto& i : doc.images) i.node = nullptr;
+}
+
 void set_link_target(cmark_node* link, const std::string& url, const std::string& title) {
   cmark_node_set_url(link, url.c_str());
   cmark_node_set_title(link, title.c_str());
@@ -451,6 +479,7 @@ void unlink(cmark_node* link) {
 }
 
 std::string render_html(const MarkdownDoc& doc) {
+  if (!doc.root) throw std::logic_error("render_html: de boom van dit document is al vrijgegeven (parse_markdown_tree)");
   cmark_mem* mem = cmark_get_default_mem_allocator();
   cmark_llist* exts = extension_list(mem);
   char* html = cmark_render_html(doc.root.get(), render_options, exts);

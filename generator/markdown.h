@@ -1,7 +1,8 @@
 #pragma once
 // Parses entry bodies with cmark-gfm and finds wiki links, citations and language spans by
-// walking the AST (code stays literal). The AST is kept so the render stage can fill in
-// resolved link targets before producing HTML.
+// walking the AST (code stays literal). The render stage parses a body again (parse_markdown_tree)
+// to fill in resolved link targets before producing HTML: the trees of a whole corpus are several
+// times its text, so parse_corpus drops them (drop_tree) once links, headings and text are taken out.
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,7 +50,7 @@ struct Heading {
 };
 
 struct MarkdownDoc {
-  std::shared_ptr<cmark_node> root;
+  std::shared_ptr<cmark_node> root;  // null after drop_tree; the refs' nodes are then null too
   std::vector<WikiLinkRef> links;
   std::vector<CitationRef> citations;
   std::vector<ImageRef> images;
@@ -60,6 +61,13 @@ struct MarkdownDoc {
 // `file_text` and `body_first_line` let diagnostics point at file lines and columns.
 MarkdownDoc parse_markdown(const std::string& body, const std::string& path, const std::string& file_text,
                            int body_first_line, Diagnostics& diagnostics);
+
+// The same tree, links, citations, images and headings as parse_markdown gives for `body` (which
+// has checked it already), without diagnostics, positions or plain text: for rendering.
+MarkdownDoc parse_markdown_tree(const std::string& body);
+
+// Frees the tree, keeping links, citations, images (without nodes), headings and plain text.
+void drop_tree(MarkdownDoc& doc);
 
 // Sets the target of a wiki link or citation node.
 void set_link_target(cmark_node* link, const std::string& url, const std::string& title);

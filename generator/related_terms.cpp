@@ -12,6 +12,16 @@ namespace lexicon {
 
 namespace {
 
+// A stem that may be a key term of some entry: long enough, not a number, and in 2 to max_freq entries.
+bool candidate_stem(const std::string& term, Xapian::doccount freq, Xapian::doccount max_freq, std::size_t min_length) {
+  const std::string prefix = schema::stemmed;
+  if (term.size() < prefix.size() + min_length || term.compare(0, prefix.size(), prefix) != 0) return false;
+  for (std::size_t k = prefix.size(); k < term.size(); ++k) {
+    if (term[k] >= '0' && term[k] <= '9') return false;
+  }
+  return freq >= 2 && freq <= max_freq;
+}
+
 // Keeps the entry's key stems: stressed (in a title, alias or summary, or written more than once:
 // a word used once in passing is no topic), long enough, not numbers, shared with at least one
 // other entry and not in so many that they are common words.
@@ -24,13 +34,7 @@ class KeyTermDecider : public Xapian::ExpandDecider {
 
   bool operator()(const std::string& term) const override {
     if (!stressed.count(term)) return false;
-    const std::string prefix = schema::stemmed;
-    if (term.size() < prefix.size() + min_length_ || term.compare(0, prefix.size(), prefix) != 0) return false;
-    for (std::size_t k = prefix.size(); k < term.size(); ++k) {
-      if (term[k] >= '0' && term[k] <= '9') return false;
-    }
-    Xapian::doccount freq = db_.get_termfreq(term);
-    return freq >= 2 && freq <= max_freq_;
+    return candidate_stem(term, db_.get_termfreq(term), max_freq_, min_length_);
   }
 
  private:
@@ -46,9 +50,13 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
   const std::size_t n = parsed.corpus.entries.size();
   std::vector<std::vector<Suggestion>> out(n);
   if (n < 2 || options.max_suggestions == 0) return out;
-  EntryTermIndex index = index_entry_terms(parsed, options.jobs);
-  const Xapian::Database& db = index.db;
   auto max_freq = static_cast<Xapian::doccount>(std::max(2.0, options.max_term_share * static_cast<double>(n)));
+  // Only stems that can be some entry's key term (what KeyTermDecider accepts) need to be in the
+  // database; the rest only count towards entry lengths there, so weights and results are unchanged.
+  EntryTermIndex index = index_entry_terms(parsed, options.jobs, [&](const std::string& term, unsigned entries, unsigned max_wdf) {
+    return max_wdf >= options.min_wdf && candidate_stem(term, entries, max_freq, options.min_stem_length);
+  });
+  const Xapian::Database& db = index.db;
   KeyTermDecider decider(db, max_freq, options.min_stem_length);
   Xapian::Enquire enquire(db);
   // Bo1 weighs a term by how much more often this entry uses it than the corpus would lead one to

@@ -37,6 +37,14 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep, 
   return out;
 }
 
+// kainjow's set() and push_back() copy their argument, and on the list pages that argument holds
+// thousands of entries (several copies of them were alive at once): these move it instead.
+void put(data& object, const std::string& key, data&& value) { object[key] = std::move(value); }
+void append(data& list, data&& item) {
+  // list_value() is const only in its interface: the list itself is owned by `list` and not const.
+  const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value()).push_back(std::move(item));
+}
+
 struct Context {
   const ParsedCorpus& parsed;
   const LinkGraph& graph;
@@ -59,7 +67,7 @@ struct Context {
         data item;
         item.set("name", t.name);
         item.set("url", url(theme_path(t.slug)));
-        out.push_back(item);
+        append(out, std::move(item));
       }
     }
     return out;
@@ -78,7 +86,7 @@ struct Context {
 
   data entry_refs(const std::vector<int>& indexes) const {
     data out = list();
-    for (int i : indexes) out.push_back(entry_ref(i));
+    for (int i : indexes) append(out, entry_ref(i));
     return out;
   }
 
@@ -118,7 +126,7 @@ struct Context {
       item.set("sep", k + 1 < d.aliases.size() ? std::string(", ") : std::string());
       item.set("lang", a.lang);
       item.set("has_lang", !a.lang.empty());
-      out.push_back(item);
+      append(out, std::move(item));
     }
     return out;
   }
@@ -247,14 +255,15 @@ RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history)
   return plan;
 }
 
-std::string render_entry_body(ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index) {
+std::string render_entry_body(const ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index) {
   Context ctx{parsed, graph};
   const std::string path = entry_path(parsed.corpus.entries[index].slug);
-  ctx.apply_links(parsed.entry_docs[index], graph.entry_links[index], ctx.url(path));
-  return render_html(parsed.entry_docs[index]);
+  MarkdownDoc doc = parse_markdown_tree(parsed.corpus.entries[index].body);
+  ctx.apply_links(doc, graph.entry_links[index], ctx.url(path));
+  return render_html(doc);
 }
 
-RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
+RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
                          const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions,
                          RenderControl* control) {
   Context ctx{parsed, graph};
@@ -292,7 +301,8 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     add(entry_path(corpus.entries[i].slug) + "index.html", [&, i](CompiledTemplates& t) {
       const Document& e = corpus.entries[i];
       std::string path = entry_path(e.slug);
-      MarkdownDoc& doc = parsed.entry_docs[i];
+      // Parsed again here (parse_corpus keeps no trees), and freed as soon as the page is rendered.
+      MarkdownDoc doc = parse_markdown_tree(e.body);
       ctx.apply_links(doc, graph.entry_links[i], ctx.url(path));
       data d = ctx.base_data(e.title, e.summary, path);
       d.set("title", e.title);
@@ -300,7 +310,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
       d.set("has_title_lang", !e.title_lang.empty());
       d.set("summary", e.summary);
       d.set("body_html", render_html(doc));
-      d.set("themes", ctx.theme_refs(e));
+      put(d, "themes", ctx.theme_refs(e));
       d.set("has_themes", !e.themes.empty());
       if (!e.themes.empty()) {
         for (const auto& th : corpus.themes) {
@@ -319,11 +329,11 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
         item.set("id", h.id);
         item.set("text", h.text);
         item.set("sub", h.level == 3);
-        toc.push_back(item);
+        append(toc, std::move(item));
       }
-      d.set("toc", toc);
+      put(d, "toc", std::move(toc));
       d.set("has_toc", doc.headings.size() >= 3);
-      d.set("related", ctx.entry_refs(graph.related[i]));
+      put(d, "related", ctx.entry_refs(graph.related[i]));
       d.set("has_related", !graph.related[i].empty());
       // Computed "Verwant": shown apart from the editors' Zie ook, with the shared words as the reason.
       data computed = ctx.list();
@@ -332,12 +342,12 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
         for (const auto& sg : (*suggestions)[i]) {
           data item = ctx.entry_ref(sg.entry);
           item.set("reason", join(sg.reason, ", ", " en "));
-          computed.push_back(item);
+          append(computed, std::move(item));
         }
       }
-      d.set("suggestions", computed);
+      put(d, "suggestions", std::move(computed));
       d.set("has_suggestions", has_computed);
-      d.set("backlinks", ctx.entry_refs(graph.incoming[i]));
+      put(d, "backlinks", ctx.entry_refs(graph.incoming[i]));
       d.set("has_backlinks", !graph.incoming[i].empty());
       // References: the entry's sources plus anything cited in the body, in key order of citation labels.
       std::set<std::string> keys(e.sources.begin(), e.sources.end());
@@ -350,8 +360,8 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
         return collation_key(author_year(*a)) < collation_key(author_year(*b));
       });
       data references = ctx.list();
-      for (const Source* s : refs) references.push_back(ctx.reference(*s));
-      d.set("references", references);
+      for (const Source* s : refs) append(references, ctx.reference(*s));
+      put(d, "references", std::move(references));
       d.set("has_references", !refs.empty());
       std::vector<std::string> authors = e.authors.empty() ? corpus.config.editors : e.authors;
       d.set("authors", join(authors, ", ", " & "));
@@ -370,14 +380,15 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     add(page_path(corpus.pages[i].slug) + "index.html", [&, i](CompiledTemplates& t) {
       const Document& p = corpus.pages[i];
       std::string path = page_path(p.slug);
-      ctx.apply_links(parsed.page_docs[i], graph.page_links[i], ctx.url(path));
+      MarkdownDoc doc = parse_markdown_tree(p.body);
+      ctx.apply_links(doc, graph.page_links[i], ctx.url(path));
       data d = ctx.base_data(p.title, p.summary, path);
       d.set("title", p.title);
       d.set("summary", p.summary);
-      d.set("body_html", render_html(parsed.page_docs[i]));
+      d.set("body_html", render_html(doc));
       // Pages may cite too; list the works they cite.
       std::set<std::string> keys;
-      for (const auto& c : parsed.page_docs[i].citations) keys.insert(c.key);
+      for (const auto& c : doc.citations) keys.insert(c.key);
       data references = ctx.list();
       for (const auto& k : keys) {
         if (auto it = graph.source_index.find(k); it != graph.source_index.end()) references.push_back(ctx.reference(corpus.sources[static_cast<std::size_t>(it->second)]));
@@ -388,7 +399,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     });
   }
 
-  auto theme_data = [&](const Theme& th) {
+  auto theme_data = [&](const Theme& th, bool with_entries) {
     data item;
     item.set("name", th.name);
     item.set("description", th.description);
@@ -396,20 +407,23 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     auto it = graph.theme_entries.find(th.slug);
     std::size_t count = it == graph.theme_entries.end() ? 0 : it->second.size();
     item.set("count", std::to_string(count));
-    item.set("entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
+    if (with_entries) put(item, "entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
     return item;
   };
 
+  // The shipped home and theme-list templates show each theme's count, not its entries.
+  const bool home_entries = template_mentions(templates, "home", "entries");
+  const bool themes_list_entries = template_mentions(templates, "themes", "entries");
   for (const auto& th : corpus.themes) {
     add(theme_path(th.slug) + "index.html", [&, th](CompiledTemplates& t) {
       std::string path = theme_path(th.slug);
       data d = ctx.base_data(th.name, th.description, path);
-      data item = theme_data(th);
-      d.set("theme", item);
+      data item = theme_data(th, true);
+      put(d, "theme", std::move(item));
       d.set("name", th.name);
       d.set("theme_description", th.description);
       auto it = graph.theme_entries.find(th.slug);
-      d.set("entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
+      put(d, "entries", it == graph.theme_entries.end() ? ctx.list() : ctx.entry_refs(it->second));
       if (it != graph.theme_entries.end()) {
         d.set("concept_map_svg_html", concept_map_svg(theme_concept_graph(th.name, it->second, graph.outgoing, graph.incoming,
                                                                           entry_titles, entry_urls),
@@ -424,16 +438,16 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
   add("themas/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Thema's", "Alle thema's van het lexicon", "themas/");
     data themes = ctx.list();
-    for (const auto& th : corpus.themes) themes.push_back(theme_data(th));
-    d.set("themes", themes);
+    for (const auto& th : corpus.themes) append(themes, theme_data(th, themes_list_entries));
+    put(d, "themes", std::move(themes));
     return OutputFile{"themas/index.html", page(t, "themes", d)};
   });
 
   add("index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data(corpus.config.title, corpus.config.subtitle, "");
     data themes = ctx.list();
-    for (const auto& th : corpus.themes) themes.push_back(theme_data(th));
-    d.set("themes", themes);
+    for (const auto& th : corpus.themes) append(themes, theme_data(th, home_entries));
+    put(d, "themes", std::move(themes));
     d.set("entry_count", std::to_string(corpus.entries.size()));
     for (const auto& p : corpus.pages) {
       if (p.slug == "over") {
@@ -493,13 +507,13 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
         item.set("see_title", r.see_title);
         item.set("lang", r.lang);
         item.set("has_lang", !r.lang.empty());
-        items.push_back(item);
+        append(items, std::move(item));
       }
-      l.set("items", items);
-      letters.push_back(l);
+      put(l, "items", std::move(items));
+      append(letters, std::move(l));
     }
     data d = ctx.base_data("A–Z", "Alle begrippen van A tot Z", "a-z/");
-    d.set("letters", letters);
+    put(d, "letters", std::move(letters));
     d.set("bar", bar);
     return OutputFile{"a-z/index.html", page(t, "az", d)};
   });
@@ -515,11 +529,11 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     for (const Source* s : sorted) {
       data item = ctx.reference(*s);
       auto it = graph.citing.find(s->key);
-      item.set("citing", it == graph.citing.end() ? ctx.list() : ctx.entry_refs(it->second));
+      put(item, "citing", it == graph.citing.end() ? ctx.list() : ctx.entry_refs(it->second));
       item.set("has_citing", it != graph.citing.end() && !it->second.empty());
-      sources.push_back(item);
+      append(sources, std::move(item));
     }
-    d.set("sources", sources);
+    put(d, "sources", std::move(sources));
     return OutputFile{"bronnen/index.html", page(t, "sources", d)};
   });
 
@@ -606,7 +620,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     auto add_url = [&](const std::string& path) {
       data u;
       u.set("loc", ctx.absolute(path));
-      urls.push_back(u);
+      append(urls, std::move(u));
     };
     add_url("");
     add_url("a-z/");
@@ -616,7 +630,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
     for (const auto& e : corpus.entries) add_url(entry_path(e.slug));
     for (const auto& p : corpus.pages) add_url(page_path(p.slug));
     data d;
-    d.set("urls", urls);
+    put(d, "urls", std::move(urls));
     return OutputFile{"sitemap.xml", t.render("sitemap", d)};
   });
 
@@ -632,7 +646,7 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
         if (site.files[i].path != task_paths[i]) throw std::logic_error("render: uitvoerpad " + site.files[i].path + " != " + task_paths[i]);
         if (control && control->write) {
           control->write(site.files[i]);
-          site.files[i].content = std::string();
+          std::string().swap(site.files[i].content);  // frees it (assigning an empty string keeps the buffer)
           site.files[i].written = true;
         }
         if (control) ++control->done;

@@ -48,11 +48,11 @@ struct RedirectPlan {
 };
 RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history);
 
-// Mutates the parsed ASTs (fills in link targets), so `parsed` is taken by reference.
+// Each body is parsed again (parse_markdown_tree) to fill in its link targets; `parsed` is not changed.
 // `history` (git) adds history, citations, /recent/, /feed.xml and pages for renamed or removed
 // entries; null renders every entry as not yet published. `suggestions` (parallel to the entries,
 // from compute_suggestions) fills the computed "Verwant" section; null leaves it out.
-RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
+RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates, int jobs,
                          const ContentHistory* history = nullptr,
                          const std::vector<std::vector<Suggestion>>* suggestions = nullptr,
                          RenderControl* control = nullptr);
@@ -61,8 +61,8 @@ RenderedSite render_site(ParsedCorpus& parsed, const LinkGraph& graph, const Tem
 std::string author_year(const Source& source);
 
 // The HTML body of entry `index` as its page shows it (wiki links, citations and images filled in
-// by the same code as render_site). Mutates that entry's AST, so call it once per parse. For the
-// fuzzers (tests/fuzz/) and tests.
-std::string render_entry_body(ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index);
+// by the same code as render_site, on a tree parsed again from the entry's body). For the fuzzers
+// (tests/fuzz/) and tests.
+std::string render_entry_body(const ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index);
 
 }  // namespace lexicon

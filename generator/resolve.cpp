@@ -35,6 +35,7 @@ ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics) {
     for (std::size_t i; (i = next++) < total;) {
       const Document& d = doc_at(i);
       docs[i] = parse_markdown(d.body, d.path, d.text, d.body_first_line, local[i]);
+      drop_tree(docs[i]);  // render parses the body again: a corpus of trees does not fit in memory
     }
   };
   std::vector<std::thread> threads;

@@ -16,7 +16,8 @@ struct ParsedCorpus {
   std::vector<MarkdownDoc> page_docs;   // parallel to corpus.pages
 };
 
-// Parses every body (in parallel over `jobs` threads); diagnostics keep a stable order.
+// Parses every body (in parallel over `jobs` threads); diagnostics keep a stable order. The docs
+// keep no tree (drop_tree): render_site parses each body again with parse_markdown_tree.
 ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics);
 
 struct LinkTarget {

@@ -1,6 +1,7 @@
 #include "templates.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -52,6 +53,19 @@ TemplateSet load_templates(const fs::path& dir, Diagnostics& diagnostics) {
     std::sort(set.static_files.begin(), set.static_files.end());
   }
   return set;
+}
+
+bool template_mentions(const TemplateSet& set, const std::string& name, const std::string& key) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
+  for (const auto& [template_name, text] : set.sources) {
+    if (template_name != name && template_name != "layout" && !template_name.starts_with("_")) continue;
+    for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
+      bool starts = at == 0 || !word_char(text[at - 1]);
+      bool ends = at + key.size() == text.size() || !word_char(text[at + key.size()]);
+      if (starts && ends) return true;
+    }
+  }
+  return false;
 }
 
 CompiledTemplates::CompiledTemplates(const TemplateSet& set) : sources_(set.sources) {

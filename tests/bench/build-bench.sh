@@ -12,6 +12,11 @@ lexicon=./$build/generator/lexicon
 command -v hugo >/dev/null || { echo "hugo ontbreekt: apt-get install hugo" >&2; exit 2; }
 cmake --build "$build" --target lexicon make_corpus >/dev/null
 mkdir -p "$work"
+# Outputs of earlier runs are moved aside and deleted once the timed runs are over (deleting tens of
+# thousands of files can take minutes on a slow disk, and must not overlap a timed build).
+trash="$work/trash.$$"; mkdir -p "$trash"
+discard() { [ -e "$1" ] && mv "$1" "$trash/$(basename "$1").$RANDOM$RANDOM" || true; }
+trap 'rm -rf "$trash"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -21,16 +26,16 @@ for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   [ -d "$corpus/lexicon" ] || ./$build/tests/bench/make_corpus "$n" "$corpus" >/dev/null
   hugo_dir="$work/hugo-$n"
-  rm -rf "$hugo_dir"; cp -r "$corpus/hugo" "$hugo_dir"
+  discard "$hugo_dir"; cp -r "$corpus/hugo" "$hugo_dir"
   cp -r tests/bench/hugo-layout/layouts "$hugo_dir/"; cp -r tests/bench/hugo-layout/content-extra/. "$hugo_dir/content/"
   : > "$work/l-$n.txt"; : > "$work/h-$n.txt"
   for r in $(seq "$runs"); do
-    rm -rf "$work/site-$n"
+    discard "$work/site-$n"
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$lexicon" --timings --content "$corpus/lexicon" --site "$work/site-$n" build 2> "$work/err.txt" >/dev/null
     read -r total rss < "$work/time.txt"
     site=$(awk '/^timing: site /{print $3}' "$work/err.txt"); index=$(awk '/^timing: index /{print $3}' "$work/err.txt")
     echo "$total $rss ${site:-0} ${index:-0}" >> "$work/l-$n.txt"
-    rm -rf "$hugo_dir/public" "$hugo_dir/resources"
+    discard "$hugo_dir/public"; discard "$hugo_dir/resources"
     (cd "$hugo_dir" && /usr/bin/time -f "%e %M" -o "$work/htime.txt" hugo --quiet >/dev/null 2>&1)
     cat "$work/htime.txt" >> "$work/h-$n.txt"
   done

@@ -1,0 +1,90 @@
+// What keeps a large build small (issue 12): parse_corpus keeps no Markdown trees and render parses
+// each body again into the same tree; pages skip template data no tag of theirs can reach.
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "build_helpers.h"
+#include "content.h"
+#include "markdown.h"
+#include "render.h"
+#include "resolve.h"
+#include "templates.h"
+
+using namespace lexicon;
+using namespace testutil;
+
+TEST_CASE("parse_markdown_tree gives the tree parse_markdown checked: same HTML, links, citations, headings") {
+  const std::string body =
+      "# Kop\n\nZie [[presentie]] en [[Lange adem|de lange adem]] bij [@baart2001, p. 12; @kal].\n\n"
+      "## Tweede kop\n\n| a | b |\n|---|---|\n| [[x]] | [@y] |\n\n![Alt](media/a.png) en https://example.org/x.\n\n"
+      "Tekst met [term]{lang=en} en [^1] en <b>ruw</b>.\n\n[^1]: Voetnoot.\n\n### Derde kop\n";
+  Diagnostics diagnostics;
+  MarkdownDoc checked = parse_markdown(body, "content/begrippen/x.md", body, 1, diagnostics);
+  MarkdownDoc again = parse_markdown_tree(body);
+  CHECK(render_html(again) == render_html(checked));
+  REQUIRE(again.links.size() == checked.links.size());
+  REQUIRE(checked.links.size() >= 3);
+  for (std::size_t i = 0; i < checked.links.size(); ++i) {
+    CHECK(again.links[i].target == checked.links[i].target);
+    CHECK(again.links[i].label == checked.links[i].label);
+    CHECK(again.links[i].node != nullptr);
+    CHECK(again.links[i].line == 0);  // no positions: the tree is for rendering only
+  }
+  REQUIRE(again.citations.size() == checked.citations.size());
+  for (std::size_t i = 0; i < checked.citations.size(); ++i) CHECK(again.citations[i].key == checked.citations[i].key);
+  REQUIRE(again.headings.size() == 3);
+  for (std::size_t i = 0; i < checked.headings.size(); ++i) CHECK(again.headings[i].id == checked.headings[i].id);
+  CHECK(again.images.size() == checked.images.size());
+  CHECK(again.plain_text.empty());
+  CHECK(!checked.plain_text.empty());
+  // Filling in targets on the new tree renders them.
+  set_link_target(again.links[0].node, "/begrippen/presentie/", "Presentie");
+  CHECK(render_html(again).find("href=\"/begrippen/presentie/\"") != std::string::npos);
+
+  drop_tree(checked);
+  CHECK(checked.root == nullptr);
+  CHECK(checked.links[0].node == nullptr);
+  CHECK(!checked.plain_text.empty());
+  CHECK_THROWS_AS(render_html(checked), std::logic_error);
+}
+
+TEST_CASE("parse_corpus keeps no trees; an entry body still renders with its links filled in") {
+  Diagnostics diagnostics;
+  ParsedCorpus parsed = parse_corpus(load_corpus(source_dir() / "content", diagnostics), 2, diagnostics);
+  LinkGraph graph = resolve(parsed, diagnostics);
+  REQUIRE(!parsed.entry_docs.empty());
+  std::size_t with_links = 0;
+  for (std::size_t i = 0; i < parsed.entry_docs.size(); ++i) {
+    CHECK(parsed.entry_docs[i].root == nullptr);
+    if (parsed.entry_docs[i].links.empty()) continue;
+    ++with_links;
+    std::string html = render_entry_body(parsed, graph, i);
+    CHECK(html.find("href=\"/begrippen/") != std::string::npos);
+    CHECK(render_entry_body(parsed, graph, i) == html);  // nothing in `parsed` changed
+  }
+  CHECK(with_links > 10);
+}
+
+TEST_CASE("template_mentions: a word in the page's template, the layout or a partial") {
+  TemplateSet set;
+  set.sources["home"] = "{{#themes}}<p>{{count}} begrippen</p>{{/themes}}";
+  set.sources["theme"] = "{{#entries}}{{title}}{{/entries}}";
+  set.sources["layout"] = "{{{content_html}}}";
+  set.sources["_lijst"] = "{{#sub_entries}}{{/sub_entries}}";
+  CHECK_FALSE(template_mentions(set, "home", "entries"));  // "sub_entries" is another name
+  CHECK(template_mentions(set, "theme", "entries"));
+  CHECK(template_mentions(set, "home", "count"));
+  set.sources["_lijst"] = "{{#themes}}{{#entries}}{{url}}{{/entries}}{{/themes}}";
+  CHECK(template_mentions(set, "home", "entries"));  // through a partial
+  set.sources.erase("_lijst");
+  set.sources["layout"] = "{{ theme.entries }}";
+  CHECK(template_mentions(set, "home", "entries"));  // through the layout, dotted
+
+  Diagnostics diagnostics;
+  TemplateSet shipped = load_templates(templates_dir(), diagnostics);
+  CHECK_FALSE(template_mentions(shipped, "home", "entries"));
+  CHECK_FALSE(template_mentions(shipped, "themes", "entries"));
+  CHECK(template_mentions(shipped, "theme", "entries"));
+}
