@@ -8,7 +8,7 @@
 # busy machine only makes it slower, never shorter. The seed corpus is rebuilt from content/, the
 # fixtures, tests/fuzz/regressions/TARGET and (for query) the relevance test's queries; what the
 # fuzzer finds accumulates in $work/corpus/TARGET, crashes go to $work/artifacts/TARGET/.
-# The run is niced (shared machine); the fuzzer's final statistics end the output.
+# The run takes only idle CPU (nice 19, in a niced autogroup); the fuzzer's final statistics end the output.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${LEXICON_FUZZ_WORK:-/tmp/lexicon-fuzz}
@@ -78,6 +78,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 start=$(date +%s)
 status=0
-nice -n 10 "$exe" "${opts[@]}" "$@" "$corpus" "$seeds" || status=$?
+# With the kernel's autogroup scheduling (Debian's default), nice only ranks processes within one
+# session: a niced fuzzer still took an equal share of the CPU from every other session. So the
+# fuzzer runs in a session of its own whose autogroup is niced too, and takes only idle time.
+setsid nice -n 19 "$exe" "${opts[@]}" "$@" "$corpus" "$seeds" &
+fuzzer=$!
+echo 19 >"/proc/$fuzzer/autogroup" 2>/dev/null || true
+trap 'kill "$fuzzer" 2>/dev/null || true' INT TERM
+wait "$fuzzer" || status=$?
 echo "== $(date -Is) fuzz_$target exit $status after $(( $(date +%s) - start )) s wall; corpus now $(ls "$corpus" | wc -l) inputs"
 exit $status
