@@ -87,8 +87,7 @@ class Evaluator {
 
 MatchBitmaps read_match_bitmaps(const Xapian::Database& db, const ThemeTable& themes, std::size_t max_bytes) {
   MatchBitmaps out;
-  out.uuid = db.get_uuid();
-  out.revision = db.get_revision();
+  out.index = IndexRevision::of(db);
   out.last_docid = db.get_lastdocid();
   const std::size_t words = words_for(out.last_docid);
   if (themes.usable()) {
@@ -117,8 +116,7 @@ MatchBitmaps read_match_bitmaps(const Xapian::Database& db, const ThemeTable& th
 std::optional<MatchCounts> count_matches(const Xapian::Database& db, const Xapian::Query& query,
                                          const ThemeTable& themes, const MatchBitmaps* bitmaps) {
   if (!themes.usable()) return std::nullopt;
-  if (bitmaps && (bitmaps->revision != db.get_revision() || bitmaps->uuid != db.get_uuid() ||
-                  bitmaps->themes.size() != themes.themes().size())) {
+  if (bitmaps && (bitmaps->index != IndexRevision::of(db) || bitmaps->themes.size() != themes.themes().size())) {
     bitmaps = nullptr;
   }
   Evaluator evaluator(db, bitmaps);

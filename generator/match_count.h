@@ -14,14 +14,14 @@
 #include <xapian.h>
 
 #include "facets.h"
+#include "index_revision.h"
 
 namespace lexicon {
 
 using DocBitmap = std::vector<std::uint64_t>;  // bit (docid - 1) set: the document is in the set
 
 struct MatchBitmaps {
-  std::string uuid;  // which index, and which revision of it
-  Xapian::rev revision = 0;
+  IndexRevision index;
   Xapian::docid last_docid = 0;
   std::unordered_map<std::string, DocBitmap> terms;  // the most frequent terms, within the byte budget
   std::vector<DocBitmap> themes;                      // parallel to ThemeTable::themes()

@@ -87,22 +87,23 @@ class QueryBuilder {
     std::vector<Xapian::Query> units;
     // A question ("wat is presentie", "hoe werk je met zorgmijders") is about its other words; a query
     // of function words only ("de", "wat is het") keeps them all.
+    struct Group {
+      std::size_t first, span;
+      std::string joined;  // the one indexed word a span of several tokens forms
+    };
+    std::vector<Group> groups;
     bool any_content_word = false;
-    for (std::size_t i = 0; i < tokens.size();) {
+    for (std::size_t i = 0; i < tokens.size(); i += groups.back().span) {
       std::size_t span = join_span(tokens, i);
+      groups.push_back({i, span, joined_form_});
       any_content_word = any_content_word || span > 1 || !is_query_stopword(tokens[i].folded);
-      i += span;
     }
-    for (std::size_t i = 0; i < tokens.size();) {
-      std::size_t span = join_span(tokens, i);
-      if (span == 1 && any_content_word && is_query_stopword(tokens[i].folded)) {
-        ++i;
-        continue;
-      }
+    for (const auto& [i, span, joined_form] : groups) {
+      if (span == 1 && any_content_word && is_query_stopword(tokens[i].folded)) continue;
       if (span > 1) {
         // "praktijk leren" also looks for "praktijkleren", "reflection in action" for "reflection-in-action".
         Token whole;
-        whole.folded = whole.lower = joined_form_;
+        whole.folded = whole.lower = joined_form;
         std::vector<Xapian::Query> separate;
         for (std::size_t k = i; k < i + span; ++k) separate.push_back(word(tokens[k]));
         units.emplace_back(Xapian::Query::OP_OR, scaled(word(whole), 2.0),
@@ -110,7 +111,6 @@ class QueryBuilder {
       } else {
         units.push_back(word(tokens[i]));
       }
-      i += span;
     }
     Xapian::Query main(combine, units.begin(), units.end());
     if (match_only_) return main;
@@ -331,8 +331,7 @@ std::optional<StoredDocument> parse_stored_document(const std::string& data) {
 std::optional<StoredDocuments> read_stored_documents(const Xapian::Database& db, std::size_t max_bytes,
                                                      const std::function<bool()>& stop) {
   StoredDocuments out;
-  out.uuid = db.get_uuid();
-  out.revision = db.get_revision();
+  out.index = IndexRevision::of(db);
   out.by_docid.resize(db.get_lastdocid());
   std::size_t bytes = 0;
   // Document by document in docid order (docids may have gaps after an incremental update).
@@ -348,8 +347,7 @@ std::optional<StoredDocuments> read_stored_documents(const Xapian::Database& db,
 
 SearchIndexData read_search_index_data(const Xapian::Database& db) {
   SearchIndexData data;
-  data.uuid = db.get_uuid();
-  data.revision = db.get_revision();
+  data.index = IndexRevision::of(db);
   data.splitter = CompoundSplitter::deserialise(db.get_metadata(schema::metadata_compound_parts));
   data.themes = ThemeTable(db);
   for (const auto& slug : data.themes.themes()) data.theme_names[slug] = db.get_metadata("theme:" + slug);
@@ -373,7 +371,7 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options, co
   if (tokens.empty()) return result;
 
   std::optional<SearchIndexData> own;
-  if (!prepared || prepared->revision != db.get_revision() || prepared->uuid != db.get_uuid()) prepared = &own.emplace(read_search_index_data(db));
+  if (!prepared || prepared->index != IndexRevision::of(db)) prepared = &own.emplace(read_search_index_data(db));
   QueryBuilder builder(db, analyzer, prepared->splitter);
   Xapian::Enquire enquire(db);
   enquire.set_sort_by_relevance_then_value(schema::slot_type_rank, false);
@@ -438,7 +436,7 @@ SearchResult search(const Xapian::Database& db, const SearchOptions& options, co
 
   SnippetMatcher matcher(words);
   const StoredDocuments* stored = prepared->documents.get();
-  if (stored && (stored->revision != prepared->revision || stored->uuid != prepared->uuid)) stored = nullptr;
+  if (stored && stored->index != prepared->index) stored = nullptr;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     std::optional<StoredDocument> read;
     const std::optional<StoredDocument>* doc = &read;

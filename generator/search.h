@@ -67,8 +67,7 @@ std::optional<StoredDocument> parse_stored_document(const std::string& data);
 // does so in the background for each index it opens), so a hit costs no read from the index and no
 // JSON parsing. Only for indexes whose stored data is small enough to keep in memory.
 struct StoredDocuments {
-  std::string uuid;
-  Xapian::rev revision = 0;
+  IndexRevision index;
   std::vector<std::optional<StoredDocument>> by_docid;  // [docid - 1]
 };
 // nullopt when the stored data of `db` exceeds max_bytes, or when stop() turns true.
@@ -79,8 +78,7 @@ std::optional<StoredDocuments> read_stored_documents(const Xapian::Database& db,
 // table and the themes' names. A server reads it once per index revision, not once per query
 // (the theme table alone is 8 bytes per document).
 struct SearchIndexData {
-  std::string uuid;  // which index, and which revision of it
-  Xapian::rev revision = 0;
+  IndexRevision index;
   CompoundSplitter splitter;
   ThemeTable themes;
   std::map<std::string, std::string> theme_names;  // slug -> name, for the slugs in `themes`

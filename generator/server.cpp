@@ -215,16 +215,17 @@ struct Generation {
   std::shared_ptr<const MatchBitmaps> bitmaps;    // likewise
 
   std::shared_ptr<const SearchIndexData> search_data_for(const Xapian::Database& db) {
+    const IndexRevision index = IndexRevision::of(db);
     std::shared_ptr<const StoredDocuments> documents;
     std::shared_ptr<const MatchBitmaps> match_bitmaps;
     {
       std::lock_guard lock(pool_mutex);
-      if (stored && (stored->revision != db.get_revision() || stored->uuid != db.get_uuid())) {
+      if (stored && stored->index != index) {
         stored = nullptr;  // a custom index changed in place since: stale
         bitmaps = nullptr;
       }
-      if (search_data && search_data->revision == db.get_revision() && search_data->uuid == db.get_uuid() &&
-          search_data->documents == stored && search_data->bitmaps == bitmaps) {
+      if (search_data && search_data->index == index && search_data->documents == stored &&
+          search_data->bitmaps == bitmaps) {
         return search_data;
       }
       documents = stored;

@@ -276,7 +276,7 @@ TEST_CASE("data read once per index gives the same results, and is not used for 
   }
   // Stored fields of another revision are not shown.
   auto stale = std::make_shared<StoredDocuments>(*with_documents.documents);
-  stale->revision += 1;
+  stale->index.revision += 1;
   for (auto& d : stale->by_docid) {
     if (d) d->title = "verouderd";
   }
@@ -287,7 +287,7 @@ TEST_CASE("data read once per index gives the same results, and is not used for 
   for (const auto& h : search(db, klik, &with_stale).hits) CHECK(h.title != "verouderd");
   // Data of another index (or an older revision) is ignored: wrong names would show otherwise.
   SearchIndexData other = prepared;
-  other.uuid = "een-andere-index";
+  other.index.uuid = "een-andere-index";
   for (auto& [slug, name] : other.theme_names) name = "fout";
   SearchOptions o;
   o.query = "klik";
@@ -295,7 +295,7 @@ TEST_CASE("data read once per index gives the same results, and is not used for 
   REQUIRE(!r.facets.empty());
   for (const auto& f : r.facets) CHECK(f.name != "fout");
   SearchIndexData older = prepared;
-  older.revision = prepared.revision + 1;
+  older.index.revision = prepared.index.revision + 1;
   for (auto& [slug, name] : older.theme_names) name = "fout";
   for (const auto& f : search(db, o, &older).facets) CHECK(f.name != "fout");
   // The same index and revision: its data is what the search uses.
@@ -329,7 +329,7 @@ TEST_CASE("match counts from bitmaps equal Xapian's, for every boolean query sha
   CHECK(!all.terms.empty());
   CHECK(few.terms.size() < all.terms.size());
   MatchBitmaps stale = all;
-  stale.revision += 1;
+  stale.index.revision += 1;
   for (auto& [term, bits] : stale.terms) std::fill(bits.begin(), bits.end(), 0);  // would count nothing
 
   using Q = Xapian::Query;
