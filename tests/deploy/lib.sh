@@ -16,23 +16,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nobody listens on (bash's /dev/tcp: a refused connection means free).
+# A TCP port nobody listens on (bash's /dev/tcp: a refused connection means free). Taken from below
+# the kernel's ephemeral range (32768+): there a busy neighbour test's outgoing connections hold local
+# ports that refuse connections yet cannot be bound, and the server would die on "address in use".
 free_port() {
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "no free port" >&2
   return 1
 }
 
+# wait_for_port PORT [PID LOG]: waits up to 30 s (a loaded CI machine); with PID, fails at once
+# when that process has exited, and shows its LOG.
 wait_for_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+  local port=$1 pid=${2:-} log=${3:-}
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      echo "the server for port $port exited before listening" >&2
+      [ -n "$log" ] && cat "$log" >&2
+      return 1
+    fi
     sleep 0.1
   done
-  echo "nothing listens on port $1" >&2
+  echo "nothing listens on port $port after 30 s" >&2
+  [ -n "$log" ] && cat "$log" >&2
   return 1
 }
 
@@ -49,7 +60,7 @@ start_serve() {
   SERVE_PORT=$(free_port)
   "$LEXICON" --site "$TMP/site" "$@" serve --port "$SERVE_PORT" 2>"$TMP/serve-$SERVE_PORT.log" &
   PIDS+=($!)
-  wait_for_port "$SERVE_PORT"
+  wait_for_port "$SERVE_PORT" "$!" "$TMP/serve-$SERVE_PORT.log"
 }
 
 # check NAME EXPECTED_STATUS(regex, e.g. 400|404) URL [grep-pattern-in-body] [curl args...]

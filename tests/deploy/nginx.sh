@@ -16,7 +16,7 @@ if command -v systemd-analyze >/dev/null; then systemd-analyze verify "$TMP/lexi
 EXEC_START=$(sed -n 's/^ExecStart=//p' "$TMP/lexicon.service")
 $EXEC_START 2>"$TMP/serve.log" &
 PIDS+=($!)
-wait_for_port "$SERVE_PORT"
+wait_for_port "$SERVE_PORT" "$!" "$TMP/serve.log"
 NGINX_PORT=$(free_port)
 "$LEXICON" --site "$TMP/site" deploy nginx --listen "127.0.0.1:$NGINX_PORT" --upstream "127.0.0.1:$SERVE_PORT" \
   --server-name localhost >"$TMP/lexicon.conf"
@@ -46,7 +46,7 @@ EOF
 "$NGINX" -t -p "$TMP/nginx" -e "$TMP/nginx/logs/error.log" -c "$TMP/nginx.conf"
 "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/logs/error.log" -c "$TMP/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
-wait_for_port "$NGINX_PORT"
+wait_for_port "$NGINX_PORT" "$!" "$TMP/nginx/logs/error.log"
 N="http://127.0.0.1:$NGINX_PORT"
 
 check "home page"              200 "$N/lexicon/"                            "Testlexicon"

@@ -16,7 +16,7 @@ REPL_PORT=$(free_port)
 # In its own session: on SIGTERM it signals its whole process group, which would include this script.
 setsid xapian-replicate-server -I 127.0.0.1 -p "$REPL_PORT" "$TMP/site" >"$TMP/replicate-server.log" 2>&1 &
 PIDS+=($!)
-wait_for_port "$REPL_PORT"
+wait_for_port "$REPL_PORT" "$!" "$TMP/replicate-server.log"
 replicate() { xapian-replicate -h 127.0.0.1 -p "$REPL_PORT" -m .xapian -o -q "$TMP/replica"; }
 replicate
 test -e "$TMP/replica" || { echo "FAIL no replica written"; exit 1; }
