@@ -31,10 +31,9 @@ namespace {
 bool ascii_word_byte(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view text) {
-  std::vector<Token> tokens;
-  tokens.reserve(text.size() / 7);  // about one word per seven bytes of prose
-  std::size_t i = 0;
+bool WordScanner::next(Word& word) {
+  const std::string_view text = text_;
+  std::size_t i = pos_;
   while (i < text.size()) {
     std::size_t start = i;
     char32_t cp = decode_utf8(text, i);
@@ -57,35 +56,54 @@ std::vector<Token> tokenize(std::string_view text) {
         break;
       }
     }
-    std::string_view word = text.substr(start, end - start);
-    Token t;
-    if (std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
-      // Most words are plain ASCII: folding and lowercasing are then the same, and cheap.
-      t.lower.assign(word);
-      for (char& c : t.lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      }
-      t.folded = t.lower;
-    } else {
-      t.folded = fold(word);
-      t.lower = lowercase(word);
-    }
-    std::erase(t.folded, '\'');
-    t.start = start;
-    t.end = end;
+    word.start = start;
+    word.end = end;
+    word.hyphen_after = false;
     if (end < text.size()) {
       std::size_t next = end;
       if (is_hyphen(decode_utf8(text, next)) && next < text.size()) {
         std::size_t k = next;
-        t.hyphen_after = is_word_char(decode_utf8(text, k));
+        word.hyphen_after = is_word_char(decode_utf8(text, k));
       }
     }
-    if (!t.folded.empty() && t.folded.size() <= 64) {
+    pos_ = end;
+    return true;
+  }
+  pos_ = text.size();
+  return false;
+}
+
+bool fold_word(std::string_view word, std::string& folded, std::string* lower) {
+  if (std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    // Most words are plain ASCII: folding and lowercasing are then the same, and cheap.
+    folded.assign(word);
+    for (char& c : folded) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    if (lower) *lower = folded;
+  } else {
+    folded = fold(word);
+    if (lower) *lower = lowercase(word);
+  }
+  std::erase(folded, '\'');
+  return !folded.empty() && folded.size() <= max_token_bytes;
+}
+
+std::vector<Token> tokenize(std::string_view text) {
+  std::vector<Token> tokens;
+  tokens.reserve(text.size() / 7);  // about one word per seven bytes of prose
+  WordScanner scanner(text);
+  Word word;
+  while (scanner.next(word)) {
+    Token t;
+    if (fold_word(text.substr(word.start, word.end - word.start), t.folded, &t.lower)) {
+      t.start = word.start;
+      t.end = word.end;
+      t.hyphen_after = word.hyphen_after;
       tokens.push_back(std::move(t));
     } else if (!tokens.empty()) {
       tokens.back().hyphen_after = false;
     }
-    i = end;
   }
   return tokens;
 }

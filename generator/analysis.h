@@ -17,6 +17,30 @@ struct Token {
   bool hyphen_after = false;  // joined to the next token by a hyphen ("reflection-in-action")
 };
 
+// The words of a text as byte ranges, one at a time, without allocating: tokenize's word boundaries,
+// for passes that only need to look at each word once (snippets).
+struct Word {
+  std::size_t start = 0;
+  std::size_t end = 0;
+  bool hyphen_after = false;  // a hyphen and another word follow
+};
+class WordScanner {
+ public:
+  explicit WordScanner(std::string_view text) : text_(text) {}
+  bool next(Word& word);  // false when no word is left
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+// Longer words are not terms (and the folded form of a word is bounded for Xapian's term limit).
+constexpr std::size_t max_token_bytes = 64;
+
+// The folded form of one word into `folded` (and its lowercase spelling into `lower` when given);
+// false when the word is no token (empty once folded, or longer than max_token_bytes).
+bool fold_word(std::string_view word, std::string& folded, std::string* lower = nullptr);
+
 // Splits on non-word characters; hyphenated words give their parts as separate tokens
 // (marked with hyphen_after), see hyphen_groups for the joined forms.
 std::vector<Token> tokenize(std::string_view text);

@@ -250,12 +250,14 @@ SnippetMatcher::SnippetMatcher(const std::vector<std::string>& query_words)
   for (const auto& w : query_words) stems_.insert(analyzer_.stem(w));
 }
 
-bool SnippetMatcher::matches(const std::string& folded_word) {
-  if (folded_.count(folded_word)) return true;
+bool SnippetMatcher::matches(std::string_view folded_word) {
+  if (folded_.find(folded_word) != folded_.end()) return true;
   // Texts repeat their words, and the hits of one query share most of them: stem each word once.
-  auto [it, fresh] = verdicts_.try_emplace(folded_word, false);
-  if (fresh) it->second = stems_.count(analyzer_.stem(folded_word)) > 0;
-  return it->second;
+  if (auto it = verdicts_.find(folded_word); it != verdicts_.end()) return it->second;
+  std::string word(folded_word);
+  bool verdict = stems_.count(analyzer_.stem(word)) > 0;
+  verdicts_.emplace(std::move(word), verdict);
+  return verdict;
 }
 
 std::string make_snippet_html(const std::string& text, const std::vector<std::string>& query_words, std::size_t max_tokens) {
@@ -264,10 +266,22 @@ std::string make_snippet_html(const std::string& text, const std::vector<std::st
 }
 
 std::string make_snippet_html(const std::string& text, SnippetMatcher& matcher, std::size_t max_tokens) {
-  auto tokens = tokenize(text);
+  // Only each word's place and verdict are kept (tokenize's boundaries; no Token per word).
+  struct Span {
+    std::size_t start, end;
+  };
+  std::vector<Span> tokens;
+  std::vector<char> hit;
+  tokens.reserve(text.size() / 7);
+  hit.reserve(text.size() / 7);
+  std::string folded;
+  WordScanner scanner(text);
+  for (Word word; scanner.next(word);) {
+    if (!fold_word(std::string_view(text).substr(word.start, word.end - word.start), folded)) continue;
+    tokens.push_back({word.start, word.end});
+    hit.push_back(matcher.matches(folded));
+  }
   if (tokens.empty()) return html_escape(text.substr(0, 300));
-  std::vector<char> hit(tokens.size());
-  for (std::size_t i = 0; i < tokens.size(); ++i) hit[i] = matcher.matches(tokens[i].folded);
   // The window with the most matches; ties go to the earliest.
   std::size_t window = std::min(max_tokens, tokens.size());
   std::size_t best = 0, best_count = 0, count = 0;

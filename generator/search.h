@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -99,12 +100,18 @@ nlohmann::json to_json(const SearchResult& result);
 class SnippetMatcher {
  public:
   explicit SnippetMatcher(const std::vector<std::string>& query_words);
-  bool matches(const std::string& folded_word);
+  bool matches(std::string_view folded_word);
 
  private:
+  // Lookups by string_view without building a string per word.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Set = std::unordered_set<std::string, Hash, std::equal_to<>>;
   Analyzer analyzer_;
-  std::unordered_set<std::string> folded_, stems_;
-  std::unordered_map<std::string, bool> verdicts_;
+  Set folded_, stems_;
+  std::unordered_map<std::string, bool, Hash, std::equal_to<>> verdicts_;
 };
 
 // Highlights words of `text` that match the analysed query words; the one *_html producer of search.
