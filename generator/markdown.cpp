@@ -318,11 +318,18 @@ MarkdownDoc parse(const std::string& body, const std::string& path, const std::s
   Walker w{path, file_text, body_first_line, diagnostics, doc, diagnose, {}};
 
   // Pass 1: drop raw HTML, check URLs, merge adjacent text so "[[x]]" is one literal.
+  std::set<int> html_warned_lines;
   for (cmark_node* n : nodes_of(root)) {
     auto type = cmark_node_get_type(n);
     if (type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE) {
-      int line = cmark_node_get_start_line(n) > 0 ? cmark_node_get_start_line(n) + body_first_line - 1 : 0;
-      w.warning(line, 0, "ruwe HTML wordt weggelaten; gebruik Markdown");
+      if (diagnose) {
+        // Located by the tag as typed; one warning per line ("<b>x</b>" is two nodes, one mistake).
+        std::string_view literal = cmark_node_get_literal(n) ? cmark_node_get_literal(n) : "";
+        std::string tag(literal.substr(0, std::min(literal.find('\n'), std::size_t{16})));
+        auto [line, col] = tag.empty() ? std::pair<int, int>{0, 0} : w.locate(n, tag);
+        if (line == 0 && cmark_node_get_start_line(n) > 0) line = cmark_node_get_start_line(n) + body_first_line - 1;
+        if (html_warned_lines.insert(line).second) w.warning(line, col, "ruwe HTML wordt weggelaten; gebruik Markdown");
+      }
       cmark_node_free(n);  // unlinks it; its (literal-only) children go with it
     } else if (type == CMARK_NODE_TEXT) {
       // cmark-gfm 0.29 turns a footnote reference without a footnote back into text "[^...]";

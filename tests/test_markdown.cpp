@@ -158,9 +158,17 @@ TEST_CASE("raw HTML is dropped with a warning") {
   CHECK_FALSE(contains(p.html, "<b"));
   CHECK(contains(p.html, "vet"));
   CHECK_FALSE(p.diags.has_errors());
-  REQUIRE(p.diags.count(Severity::warning) >= 2);
-  CHECK(p.messages[0] == "content/begrippen/x.md:6: warning: ruwe HTML wordt weggelaten; gebruik Markdown\n");
-  CHECK(p.messages.back() == "content/begrippen/x.md:8: warning: ruwe HTML wordt weggelaten; gebruik Markdown\n");
+  // One warning per line, at the tag: "<b ...>" and "</b>" on line 8 are one mistake.
+  REQUIRE(p.diags.count(Severity::warning) == 2);
+  CHECK(p.messages[0] == "content/begrippen/x.md:6:1: warning: ruwe HTML wordt weggelaten; gebruik Markdown\n");
+  CHECK(p.messages.back() == "content/begrippen/x.md:8:8: warning: ruwe HTML wordt weggelaten; gebruik Markdown\n");
+}
+
+TEST_CASE("raw HTML warnings point at the tag after multi-byte text, and at each line once") {
+  auto p = parse("Café <i>één</i> en <u>twee</u>.\nNog <br> hier.\n");
+  REQUIRE(p.diags.count(Severity::warning) == 2);
+  CHECK(p.messages[0] == "content/begrippen/x.md:4:6: warning: ruwe HTML wordt weggelaten; gebruik Markdown\n");
+  CHECK(p.messages[1] == "content/begrippen/x.md:5:5: warning: ruwe HTML wordt weggelaten; gebruik Markdown\n");
 }
 
 TEST_CASE("javascript: links are neutralised with an error") {
