@@ -8,7 +8,7 @@
 # busy machine only makes it slower, never shorter. The seed corpus is rebuilt from content/, the
 # fixtures, tests/fuzz/regressions/TARGET and (for query) the relevance test's queries; what the
 # fuzzer finds accumulates in $work/corpus/TARGET, crashes go to $work/artifacts/TARGET/.
-# The run takes only idle CPU (nice 19, in a niced autogroup); the fuzzer's final statistics end the output.
+# The run takes only idle CPU (a minimal-weight CPU cgroup when root); the fuzzer's final statistics end the output.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${LEXICON_FUZZ_WORK:-/tmp/lexicon-fuzz}
@@ -71,19 +71,36 @@ opts=(-runs="$runs" -max_len="$max_len" -timeout=30 -rss_limit_mb=2560 -print_fi
 [ -n "$dict" ] && opts+=(-dict="$repo/tests/fuzz/dicts/$dict")
 echo "== $(date -Is) fuzz_$target: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus inputs"
 echo "== versions: $(tr '\n' ' ' <"$work/prefix/VERSIONS" 2>/dev/null)"
-echo "== nice -n 10 $exe ${opts[*]} $* $corpus $seeds"
+echo "== $exe ${opts[*]} $* $corpus $seeds"
 # No malloc fill and a smaller quarantine: most of ASan's cost per run here was filling and
 # faulting in fresh pages; use-after-free within the last 64 MB of frees is still caught.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:max_malloc_fill_size=0:quarantine_size_mb=64}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 start=$(date +%s)
 status=0
-# With the kernel's autogroup scheduling (Debian's default), nice only ranks processes within one
-# session: a niced fuzzer still took an equal share of the CPU from every other session. So the
-# fuzzer runs in a session of its own whose autogroup is niced too, and takes only idle time.
-setsid nice -n 19 "$exe" "${opts[@]}" "$@" "$corpus" "$seeds" &
+# The fuzzer should take only idle CPU. With the kernel's autogroup scheduling (Debian's default) nice
+# only ranks processes within one session, and a fuzzer in a niced session of its own still took a
+# full share from other sessions. A CPU cgroup with the smallest weight does work: as root, the
+# fuzzer runs in one (cgroup v1 cpu.shares=2 or v2 cpu.weight=1); otherwise nice is the best we can do.
+idle_cgroup() {
+  local dir
+  for dir in /sys/fs/cgroup/cpu/lexicon-fuzz /sys/fs/cgroup/lexicon-fuzz; do
+    mkdir -p "$dir" 2>/dev/null || continue
+    if [ -w "$dir/cpu.shares" ]; then echo 2 >"$dir/cpu.shares" && echo "$dir" && return; fi
+    if [ -w "$dir/cpu.weight" ]; then echo 1 >"$dir/cpu.weight" && echo "$dir" && return; fi
+    rmdir "$dir" 2>/dev/null || true
+  done
+  return 0
+}
+cgroup=$(idle_cgroup)
+echo "== scheduling: ${cgroup:+cgroup $cgroup, }nice 19"
+if [ -n "$cgroup" ]; then
+  # The subshell moves itself into the cgroup, then becomes the fuzzer.
+  (echo "$BASHPID" >"$cgroup/cgroup.procs"; exec nice -n 19 "$exe" "${opts[@]}" "$@" "$corpus" "$seeds") &
+else
+  setsid nice -n 19 "$exe" "${opts[@]}" "$@" "$corpus" "$seeds" &
+fi
 fuzzer=$!
-echo 19 >"/proc/$fuzzer/autogroup" 2>/dev/null || true
 trap 'kill "$fuzzer" 2>/dev/null || true' INT TERM
 wait "$fuzzer" || status=$?
 echo "== $(date -Is) fuzz_$target exit $status after $(( $(date +%s) - start )) s wall; corpus now $(ls "$corpus" | wc -l) inputs"
