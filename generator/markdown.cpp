@@ -424,16 +424,26 @@ MarkdownDoc parse(const std::string& body, const std::string& path, const std::s
   cmark_iter* iter = cmark_iter_new(root);
   cmark_event_type ev;
   int inside_citation = 0;
+  bool after_citation = false;  // the last thing seen was a citation (left out of the plain text)
   while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
     cmark_node* n = cmark_iter_get_node(iter);
     auto type = cmark_node_get_type(n);
     if (type == CMARK_NODE_CUSTOM_INLINE && cmark_node_get_on_enter(n) == std::string_view(citation_open)) {
       inside_citation += ev == CMARK_EVENT_ENTER ? 1 : -1;
+      after_citation = inside_citation == 0;
       continue;
     }
     if (inside_citation > 0) continue;
     if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE || type == CMARK_NODE_CODE_BLOCK)) {
-      if (const char* lit = cmark_node_get_literal(n)) plain += lit;
+      if (const char* lit = cmark_node_get_literal(n)) {
+        // "stelt [@baart2001], dat" reads "stelt, dat" without its citation, not "stelt , dat"
+        // (and "Ook [@c] zegt" has one space, not two).
+        if (after_citation && std::string_view(",.;:!?) ").find(lit[0]) != std::string_view::npos) {
+          while (!plain.empty() && plain.back() == ' ') plain.pop_back();
+        }
+        plain += lit;
+      }
+      after_citation = false;
     } else if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)) {
       plain += ' ';
     } else if (ev == CMARK_EVENT_EXIT && (type == CMARK_NODE_PARAGRAPH || type == CMARK_NODE_CUSTOM_BLOCK ||

@@ -260,6 +260,11 @@ TEST_CASE("bare https URLs become links, trailing punctuation excluded") {
   CHECK(contains(q.html, "<code>https://example.org/code</code>"));
 }
 
+TEST_CASE("plain_text: no space before punctuation where a citation was left out") {
+  auto p = parse("Zoals Baart stelt [@baart2001], is presentie geen methode [@a; @b]. Ook [@c] zegt dat.\n");
+  CHECK(contains(p.doc.plain_text, "Zoals Baart stelt, is presentie geen methode. Ook zegt dat."));
+}
+
 TEST_CASE("plain_text: paragraphs separated, no markup") {
   auto p = parse("# Kop\n\nEen *nadruk* en [[presentie|presentie]].\n\n- item een\n- item twee\n");
   CHECK(contains(p.doc.plain_text, "Kop\n\nEen nadruk en presentie."));
