@@ -466,8 +466,10 @@ Document parse_document(const std::string& display_path, const std::string& slug
     if (kv.first.IsScalar()) doc.field_positions[kv.first.Scalar()] = ctx.position(kv.first.Mark());
   }
   const auto& r = *root;
+  const std::size_t errors_before_title = diagnostics.count(Severity::error);
   if (r["title"]) doc.title = trim(scalar_or_error(ctx, r["title"], "title"));
-  if (doc.title.empty()) {
+  // A title refused for what it holds (a list, control characters) already has its error.
+  if (doc.title.empty() && diagnostics.count(Severity::error) == errors_before_title) {
     Position p = r["title"] ? ctx.position(r["title"].Mark()) : Position{split.yaml_first_line, 1};
     diagnostics.error(display_path, p.line, p.column, "verplicht veld 'title' ontbreekt of is leeg", line_of(doc.text, p.line));
   }

@@ -147,6 +147,17 @@ TEST_CASE("parse_document: YAML errors and unknown fields carry file positions")
     CHECK(format_diagnostic(diags.items[0], DiagnosticFormat::text, false) ==
           "content/begrippen/x.md:2:1: error: verplicht veld 'title' ontbreekt of is leeg\n");
   }
+  SUBCASE("a refused title gets its own error only, not also 'missing'") {
+    for (const char* title : {"\"a\\x01b\"", "[een, lijst]"}) {
+      Diagnostics diags;
+      parse_document("content/begrippen/x.md", "x", std::string("---\ntitle: ") + title + "\nsummary: Y\n---\nBody\n",
+                     true, diags);
+      CAPTURE(title);
+      REQUIRE(diags.count(Severity::error) == 1);
+      CHECK(diags.items[0].line == 2);
+      CHECK(diags.items[0].message.find("ontbreekt") == std::string::npos);
+    }
+  }
   SUBCASE("empty summary is a warning for entries, fine for pages") {
     Diagnostics entry_diags, page_diags;
     parse_document("content/begrippen/x.md", "x", "---\ntitle: X\n---\nBody\n", true, entry_diags);
