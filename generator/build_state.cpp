@@ -24,8 +24,6 @@ namespace {
 // the binary identity is part of every fingerprint).
 constexpr const char* format_line = "lexicon-build-state 1";
 
-std::uint64_t rotl(std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
 std::int64_t mtime_ns_of(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
 }
@@ -101,46 +99,6 @@ std::int64_t now_ns() {
 }
 
 }  // namespace
-
-// --- hashing ---------------------------------------------------------------------------------
-
-void Hasher::mix(std::uint64_t word) {
-  h_ ^= word * 0x9e3779b97f4a7c15ull;
-  h_ = rotl(h_, 29) * 0xbf58476d1ce4e5b9ull + 0x94d049bb133111ebull;
-}
-
-Hasher& Hasher::add(std::string_view bytes) {
-  mix(bytes.size() ^ 0x5bd1e995ull);
-  std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    mix(w);
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  mix(tail);
-  return *this;
-}
-
-Hasher& Hasher::add(std::uint64_t value) {
-  mix(value);
-  mix(0xa0761d6478bd642full);
-  return *this;
-}
-
-Hasher& Hasher::add(const std::vector<std::string>& list) {
-  add(static_cast<std::uint64_t>(list.size()));
-  for (const auto& s : list) add(s);
-  return *this;
-}
-
-Fingerprint Hasher::value() const {
-  std::uint64_t z = h_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 // --- environment and inputs ------------------------------------------------------------------
 

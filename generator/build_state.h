@@ -17,25 +17,11 @@
 #include "history.h"
 #include "related_terms.h"
 #include "render.h"
+#include "hash.h"
 #include "resolve.h"
 #include "templates.h"
 
 namespace lexicon {
-
-using Fingerprint = std::uint64_t;
-
-// A fast 64-bit hash over length-prefixed fields (change detection, not security).
-class Hasher {
- public:
-  Hasher& add(std::string_view bytes);
-  Hasher& add(std::uint64_t value);
-  Hasher& add(const std::vector<std::string>& list);
-  Fingerprint value() const;
-
- private:
-  std::uint64_t h_ = 0x6a09e667f3bcc908ull;
-  void mix(std::uint64_t word);
-};
 
 inline constexpr const char* build_state_path = ".lexicon/build-state";
 

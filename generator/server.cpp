@@ -20,6 +20,7 @@
 
 #include "connections.h"
 #include "escape.h"
+#include "hash.h"
 #include "search.h"
 #include "templates.h"
 #include "text.h"
@@ -730,9 +731,9 @@ struct Server::Impl {
     }
     ::close(fd);
     std::string type = content_type_for(file);
-    long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    std::string etag = fmt::format("W/\"{:x}-{:x}-{:x}\"", static_cast<unsigned long long>(st.st_size),
-                                   static_cast<unsigned long long>(mtime_ns), static_cast<unsigned long long>(st.st_ino));
+    // From the bytes, not the file's stat: builds are byte-identical, so a page a browser holds stays
+    // valid across rebuilds (also --clean ones, which give every file a new inode and time).
+    std::string etag = fmt::format("W/\"{:x}-{:016x}\"", body.size(), Hasher().add(body).value());
     res.set_header("ETag", etag);
     res.set_header("Last-Modified", http_date(st.st_mtim.tv_sec));
     if (compressible(type)) res.set_header("Vary", "Accept-Encoding");
