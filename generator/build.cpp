@@ -52,7 +52,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   BuildState state;
   if (!check_only) {
     state.environment = current_environment(options.content_dir, options.templates_dir, options.index_dir.empty());
-    if (!options.clean) previous = read_build_state(options.site_dir);
+    if (!options.clean) previous = read_build_state(options.site_dir, BuildStateScope::inputs);
     state.inputs = scan_inputs(options.content_dir, options.templates_dir, previous ? &*previous : nullptr, &state.scanned_ns);
     std::error_code ec;
     if (previous && previous->environment == state.environment && !(options.strict && !previous->warnings.items.empty()) &&
@@ -65,6 +65,8 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       report.timings.emplace_back("check", seconds_since(start));
       return report;
     }
+    // Something changed: the previous outputs and index documents say what to redo.
+    if (previous) previous = read_build_state(options.site_dir);
   }
   progress.stage("inlezen");
   Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs);

@@ -57,8 +57,13 @@ struct BuildState {
 BuildEnvironment current_environment(const std::filesystem::path& content_dir, const std::filesystem::path& templates_dir,
                                      bool internal_index);
 
+// How much of the stored state to read: `inputs` is what the no-op check needs (environment, inputs,
+// warnings, notes), without the outputs and index documents that are most of the file.
+enum class BuildStateScope { inputs, all };
+
 // The state stored in the current generation, or nullopt (no site, older format, unreadable).
-std::optional<BuildState> read_build_state(const std::filesystem::path& site_dir);
+std::optional<BuildState> read_build_state(const std::filesystem::path& site_dir,
+                                           BuildStateScope scope = BuildStateScope::all);
 std::string serialise_build_state(const BuildState& state);
 
 // Stats every file under content/ and templates/; hashes only those whose stat differs from `previous`.

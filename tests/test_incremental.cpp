@@ -298,6 +298,21 @@ TEST_CASE("the build state survives a round trip, and a new binary or --clean re
   CHECK(state->outputs.count("begrippen/presentie/index.html") == 1);
   CHECK(state->documents.count("Qbegrip:presentie") == 1);
   CHECK(lexicon::serialise_build_state(*state) == read_file(tmp / "site/.lexicon/build-state"));
+  // What the no-op check reads: everything but the outputs and index documents.
+  auto inputs_only = lexicon::read_build_state(tmp / "site", lexicon::BuildStateScope::inputs);
+  REQUIRE(inputs_only.has_value());
+  CHECK(inputs_only->environment == state->environment);
+  CHECK(inputs_only->inputs == state->inputs);
+  CHECK(inputs_only->warnings.items.size() == state->warnings.items.size());
+  CHECK(inputs_only->outputs.empty());
+  CHECK(inputs_only->documents.empty());
+  {
+    // A state cut short (no "end") is refused by the partial read too.
+    std::string text = read_file(tmp / "site/.lexicon/build-state");
+    write_file(tmp / "cut/.lexicon/build-state", text.substr(0, text.size() - 4));
+    CHECK_FALSE(lexicon::read_build_state(tmp / "cut", lexicon::BuildStateScope::inputs).has_value());
+    CHECK_FALSE(lexicon::read_build_state(tmp / "cut").has_value());
+  }
   // A state written by another binary: its fingerprints (which include the binary) all differ.
   state->environment.binary = "ander";
   for (auto& [path, fp] : state->outputs) fp ^= 1;
