@@ -217,6 +217,7 @@ struct Generation {
 
   std::shared_ptr<const SearchIndexData> search_data_for(const Xapian::Database& db) {
     const IndexRevision index = IndexRevision::of(db);
+    if (custom_index) refresh_preload(index);
     std::shared_ptr<const StoredDocuments> documents;
     std::shared_ptr<const MatchBitmaps> match_bitmaps;
     {
@@ -240,10 +241,19 @@ struct Generation {
     return fresh;
   }
 
+  // A custom index (a replica) changes in place: its stored fields are read again for each new
+  // revision, once (the first search that sees the revision starts it; the others go on without).
+  void refresh_preload(const IndexRevision& index) {
+    std::unique_lock lock(preload_mutex, std::try_to_lock);
+    if (!lock.owns_lock() || preload_for == index) return;
+    preload_for = index;
+    start_preload();  // stops and joins the previous one first
+  }
+
   // Reads every document's stored fields and the bitmaps for counting matches in the background
-  // (searches read from the index until it is done), when the stored fields fit in `max_bytes`.
-  void start_preload(std::size_t max_bytes) {
-    preload = std::jthread([this, max_bytes](std::stop_token stop) {
+  // (searches read from the index until it is done), when the stored fields fit in `preload_bytes`.
+  void start_preload() {
+    preload = std::jthread([this, max_bytes = preload_bytes](std::stop_token stop) {
       try {
         Xapian::Database db(index_path.string());
         auto documents = read_stored_documents(db, max_bytes, [&] { return stop.stop_requested(); });
@@ -266,6 +276,9 @@ struct Generation {
     if (dir_fd >= 0) ::close(dir_fd);
   }
 
+  std::size_t preload_bytes = 0;
+  std::mutex preload_mutex;                  // guards preload and preload_for after load()
+  std::optional<IndexRevision> preload_for;  // the revision the last preload was started for
   std::jthread preload;
 };
 
@@ -346,7 +359,15 @@ class GenerationHolder {
     gen->results_template = read_whole(gen->root / ".lexicon" / "search-results.mustache");
     gen->suggestions =
         parse_suggest_index(nlohmann::json::parse(read_whole(gen->root / "zoeken" / "index.json"), nullptr, false));
-    gen->start_preload(options_.preload_bytes);
+    gen->preload_bytes = options_.preload_bytes;
+    if (gen->custom_index) {
+      try {
+        gen->preload_for = IndexRevision::of(Xapian::Database(gen->index_path.string()));
+      } catch (const Xapian::Error&) {
+        // No index yet: the first search that finds one starts reading it.
+      }
+    }
+    gen->start_preload();
     return gen;
   }
 
@@ -770,6 +791,14 @@ int Server::bind() {
 bool Server::listen() { return impl_->http.serve(); }
 
 void Server::stop() { impl_->http.stop(); }
+
+std::optional<IndexRevision> Server::preloaded_index() {
+  auto gen = impl_->generations.get();
+  if (!gen) return std::nullopt;
+  std::lock_guard lock(gen->pool_mutex);
+  if (!gen->stored) return std::nullopt;
+  return gen->stored->index;
+}
 
 int run_server(const ServeOptions& options) {
   Server server(options);

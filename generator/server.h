@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "index_revision.h"
+
 namespace lexicon {
 
 struct ServeOptions {
@@ -47,6 +49,9 @@ class Server {
   // Serves until stop(); call after bind().
   bool listen();
   void stop();
+  // The index revision whose stored fields the server holds in memory for searches (nullopt: not read
+  // yet, or too large to hold); for tests and diagnosis.
+  std::optional<IndexRevision> preloaded_index();
 
  private:
   struct Impl;

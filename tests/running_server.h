@@ -20,6 +20,7 @@ class RunningServer {
     thread_.join();
   }
   int port() const { return port_; }
+  lexicon::Server& server() { return server_; }
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", port_);
     c.set_url_encode(false);  // send the paths exactly as written, percent-encoding included

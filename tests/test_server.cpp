@@ -231,6 +231,44 @@ TEST_CASE("lexicon serve: pages, search page, API, suggestions, odd queries, den
   }
 }
 
+TEST_CASE("lexicon serve --index: a replica updated in place gets its stored fields read again") {
+  TempDir tmp("serve-replica");
+  REQUIRE(build_copy(tmp, "good").exit_code == 0);
+  fs::copy(tmp / "site/.xapian", tmp / "replica", fs::copy_options::recursive);
+  lexicon::ServeOptions o;
+  o.site_dir = tmp / "site";
+  o.index_dir = tmp / "replica";
+  RunningServer running(o);
+  auto c = running.client();
+  // Polls with searches (each one looks at the index's revision) until the stored fields of `want` are held.
+  auto held = [&](const lexicon::IndexRevision& want) {
+    for (int i = 0; i < 200; ++i) {
+      auto r = c.Get("/api/search?q=presentie");
+      REQUIRE(r);
+      REQUIRE(r->status == 200);
+      if (running.server().preloaded_index() == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  };
+  lexicon::IndexRevision first = lexicon::IndexRevision::of(Xapian::Database((tmp / "replica").string()));
+  CHECK(held(first));
+  {
+    // What xapian-replicate does to a replica, in miniature: a new revision of the same database.
+    Xapian::WritableDatabase db((tmp / "replica").string(), Xapian::DB_OPEN);
+    Xapian::Document d = db.get_document(1);
+    d.add_boolean_term("Zreplicated");  // a change, or the commit makes no new revision
+    db.replace_document(1, d);
+    db.commit();
+  }
+  lexicon::IndexRevision second = lexicon::IndexRevision::of(Xapian::Database((tmp / "replica").string()));
+  REQUIRE(second.revision > first.revision);
+  CHECK(held(second));
+  auto r = c.Get("/api/search?q=presentie");
+  REQUIRE(r);
+  CHECK(contains(r->body, "\"title\":\"Presentie\""));
+}
+
 TEST_CASE("lexicon serve under a path prefix") {
   TempDir tmp("prefix");
   auto report = build_copy(tmp, "good");
