@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -56,11 +57,34 @@ void make_parent(const fs::path& file, std::set<std::string>& made) {
   if (made.insert(dir.native()).second) fs::create_directories(dir);
 }
 
+// A directory descriptor for the *at calls below: paths relative to it skip the walk from / for each
+// of the tens of thousands of files an incremental build links.
+struct DirFd {
+  int fd = -1;
+  explicit DirFd(const fs::path& dir) : fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd < 0) throw std::runtime_error(fmt::format("kan map {} niet openen: {}", dir.string(), std::strerror(errno)));
+  }
+  ~DirFd() { ::close(fd); }
+  DirFd(const DirFd&) = delete;
+  DirFd& operator=(const DirFd&) = delete;
+};
+
+// Creates `rel` under `root` with its missing parents: one mkdirat when the parent exists (nearly always).
+void make_dirs_at(int root, const std::string& rel, const fs::path& shown_root) {
+  if (::mkdirat(root, rel.c_str(), 0755) == 0 || errno == EEXIST) return;
+  std::size_t slash = rel.rfind('/');
+  if (errno == ENOENT && slash != std::string::npos) {
+    make_dirs_at(root, rel.substr(0, slash), shown_root);
+    if (::mkdirat(root, rel.c_str(), 0755) == 0 || errno == EEXIST) return;
+  }
+  throw std::runtime_error(fmt::format("kan map {} niet maken: {}", (shown_root / rel).string(), std::strerror(errno)));
+}
+
 // An unchanged output of the previous generation: hard-linked (costs no data), copied where links
 // are not possible. Files are never written in place, so a link never lets a build change the old
 // generation.
-void reuse(const fs::path& from, const fs::path& to) {
-  if (::link(from.c_str(), to.c_str()) == 0) return;
+void reuse(const DirFd& from_root, const DirFd& to_root, const std::string& rel, const fs::path& from, const fs::path& to) {
+  if (::linkat(from_root.fd, rel.c_str(), to_root.fd, rel.c_str(), 0) == 0) return;
   if (errno == ENOENT) throw MissingPreviousOutput(from.string());
   fs::copy_file(from, to, fs::copy_options::overwrite_existing);
 }
@@ -135,10 +159,16 @@ void publish_staged_generation(const fs::path& site_dir, const fs::path& staged,
       make_parent(p, made);
       fs::copy_file(c.from, p, fs::copy_options::overwrite_existing);
     }
-    for (const auto& k : site.kept) {
-      fs::path p = staging / k;
-      make_parent(p, made);
-      reuse(site_dir / k, p);
+    if (!site.kept.empty()) {
+      DirFd from_root(site_dir), to_root(staging);
+      std::set<std::string> made_relative;
+      for (const auto& k : site.kept) {
+        std::size_t slash = k.rfind('/');
+        if (slash != std::string::npos && made_relative.insert(k.substr(0, slash)).second) {
+          make_dirs_at(to_root.fd, k.substr(0, slash), staging);
+        }
+        reuse(from_root, to_root, k, site_dir / k, staging / k);
+      }
     }
     if (fill) fill(staging);
   } catch (...) {
