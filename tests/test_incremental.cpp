@@ -335,3 +335,19 @@ TEST_CASE("the build state survives a round trip, and a new binary or --clean re
   o.clean = false;
   CHECK(lexicon::run_build(o, false).reused == 0);
 }
+
+TEST_CASE("an output removed from site/ by hand is rendered again by the next incremental build") {
+  TempDir tmp("removed-output");
+  REQUIRE(build_copy(tmp, "good").exit_code == 0);
+  const std::string page = read_file(tmp / "site/begrippen/presentie/index.html");
+  fs::remove(tmp / "site/begrippen/presentie/index.html");
+  // Another entry changes, so the build is not a no-op; presentie's page would be reused by a link.
+  write_file(tmp / "content/begrippen/leefwereld.md",
+             read_file(tmp / "content/begrippen/leefwereld.md") + "\nEen zin erbij.\n");
+  auto report = build_copy(tmp, "good", "site", false);
+  REQUIRE_MESSAGE(report.exit_code == 0, all_diagnostics(report));
+  CHECK(report.reused == 0);  // the missing link target sent it back to rendering everything
+  REQUIRE(fs::exists(tmp / "site/begrippen/presentie/index.html"));
+  CHECK(read_file(tmp / "site/begrippen/presentie/index.html") == page);
+  CHECK(contains(read_file(tmp / "site/begrippen/leefwereld/index.html"), "Een zin erbij."));
+}
