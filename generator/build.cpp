@@ -59,7 +59,8 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
         same_inputs(previous->inputs, state.inputs) && fs::is_directory(options.site_dir, ec)) {
       report.unchanged = true;
       report.diagnostics = previous->warnings;
-      remove_stale_generations(options.site_dir);  // left by a build that was killed (beside site/, not in it)
+      // Left by a build that was killed (beside site/, not in it); retired generations wait for a real build.
+      remove_stale_generations(options.site_dir, false);
       report.history_note = previous->history_note;
       for (const auto& [path, f] : state.inputs) report.entries += path.starts_with("content/begrippen/") && path.ends_with(".md");
       report.timings.emplace_back("check", seconds_since(start));

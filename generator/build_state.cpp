@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <algorithm>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -212,11 +213,12 @@ std::string serialise_build_state(const BuildState& s) {
 }
 
 std::optional<BuildState> read_build_state(const fs::path& site_dir, BuildStateScope scope) {
-  std::ifstream in(site_dir / build_state_path, std::ios::binary);
+  std::ifstream in(site_dir / build_state_path, std::ios::binary | std::ios::ate);
   if (!in) return std::nullopt;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
+  // Read in one piece (megabytes at 10,000 entries; a stringstream copied it twice).
+  std::string text(static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg())), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) return std::nullopt;
   // The file is written whole (atomically) and ends with "end"; that is all a partial read needs to know.
   if (scope == BuildStateScope::inputs && !text.ends_with("\nend\n")) return std::nullopt;
   BuildState s;

@@ -98,7 +98,7 @@ fs::path generation_sibling(const fs::path& site_dir, const char* kind) {
   return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
 }
 
-void remove_stale_generations(const fs::path& site_dir) {
+void remove_stale_generations(const fs::path& site_dir, bool retired_too) {
   fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
   std::string prefix = "." + site_dir.filename().string() + ".";
   std::error_code ec;
@@ -106,7 +106,7 @@ void remove_stale_generations(const fs::path& site_dir) {
     std::string name = e.path().filename().string();
     // This build's own staging directory may be in progress (StagingWriter removes it when starting).
     if (name == generation_sibling(site_dir, "new").filename().string()) continue;
-    if (name.starts_with(prefix + "new-") || name.starts_with(prefix + "old-")) fs::remove_all(e.path(), ec);
+    if (name.starts_with(prefix + "new-") || (retired_too && name.starts_with(prefix + "old-"))) fs::remove_all(e.path(), ec);
     // A killed build's index; this build's own may be in progress beside it.
     if (name.starts_with(prefix + "index-") && name != generation_sibling(site_dir, "index").filename().string()) {
       fs::remove_all(e.path(), ec);

@@ -48,8 +48,10 @@ void publish_staged_generation(const std::filesystem::path& site_dir, const std:
 // The hidden sibling directory of `site_dir` for this process: ".site.<kind>-<pid>".
 std::filesystem::path generation_sibling(const std::filesystem::path& site_dir, const char* kind);
 
-// Removes staging, retired or index directories left by a build that was killed.
-void remove_stale_generations(const std::filesystem::path& site_dir);
+// Removes staging, retired or index directories left by a build that was killed. Without
+// `retired_too`, retired generations stay: one may still be being deleted by the `rm` that the build
+// before started in the background, and a no-op rebuild should not do that work in the foreground.
+void remove_stale_generations(const std::filesystem::path& site_dir, bool retired_too = true);
 
 // Writes `content` to `path` via a temporary file and rename (used for single files).
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
