@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <optional>
 #include <thread>
@@ -124,9 +125,33 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   report.timings.emplace_back("state", seconds_since(state_start));
   // The whole file texts served diagnostics and fingerprints; pages and index read only the bodies
   // and parsed fields (at 50,000 entries the texts are another copy of the corpus in memory).
+  // So are the front matter positions, and the links, citations, images and headings taken out of
+  // the bodies (the link graph holds what they resolved to; pages parse their body again): from here on
+  // only the plain text is read, by the index.
   for (auto* documents : {&parsed.corpus.entries, &parsed.corpus.pages}) {
-    for (auto& d : *documents) std::string().swap(d.text);
+    for (auto& d : *documents) {
+      std::string().swap(d.text);
+      decltype(d.field_positions)().swap(d.field_positions);
+      decltype(d.item_positions)().swap(d.item_positions);
+    }
   }
+  for (auto* docs : {&parsed.entry_docs, &parsed.page_docs}) {
+    for (auto& doc : *docs) {
+      MarkdownDoc text_only;
+      text_only.plain_text = std::move(doc.plain_text);
+      doc = std::move(text_only);
+    }
+  }
+#ifdef __GLIBC__
+  malloc_trim(0);  // what was just freed lies all over the heap: its pages go back before rendering
+#endif
+  // A full build reads each body once (for its entry's page) and each plain text once (for its index
+  // document), so each is freed once read. An incremental build may have to render everything again
+  // (MissingPreviousOutput below), and frees nothing.
+  const bool free_as_read = !previous;
+  if (free_as_read) control.body_read = [&](std::size_t i) { std::string().swap(parsed.corpus.entries[i].body); };
+  std::function<void(std::size_t)> plain_text_read;
+  if (free_as_read) plain_text_read = [&](std::size_t i) { std::string().swap(parsed.entry_docs[i].plain_text); };
 
   auto site_start = std::chrono::steady_clock::now();
   double index_seconds = 0;
@@ -160,7 +185,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
         build_index(parsed, graph, index_build_dir, &update);
         report.index_documents = update.rebuilt + update.moved + update.removed;
       } else {
-        build_index(parsed, graph, index_build_dir);
+        build_index(parsed, graph, index_build_dir, nullptr, plain_text_read);
         report.index_full = true;
       }
       index_seconds = seconds_since(index_start);

@@ -132,7 +132,7 @@ std::string compound_parts_of(const Corpus& corpus) {
 }
 
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
-                 IndexUpdate* update) {
+                 IndexUpdate* update, const std::function<void(std::size_t entry)>& entry_done) {
   const Corpus& corpus = parsed.corpus;
   Xapian::WritableDatabase db(index_dir.string(), update ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_CREATE_OR_OVERWRITE);
   std::optional<Xapian::Database> previous;
@@ -198,6 +198,13 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
 
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     const auto& e = corpus.entries[i];
+    struct Done {
+      const std::function<void(std::size_t)>& f;
+      std::size_t i;
+      ~Done() {
+        if (f) f(i);
+      }
+    } done{entry_done, i};  // also for an unchanged entry (its plain text is not read at all)
     if (unchanged(schema::type_entry, e.slug)) continue;
     DocumentBuilder b{analyzer, splits, {}, {}};
     b.add_name(e.title, schema::title_weight);

@@ -24,8 +24,10 @@ struct IndexUpdate {
 };
 
 // Builds the index from scratch, or updates a copy when `update` is given (same result).
+// `entry_done` (optional) is told the index of each entry once the index has read its plain text, which
+// nothing reads after that in a build: the caller may free it while the other entries are indexed.
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
-                 IndexUpdate* update = nullptr);
+                 IndexUpdate* update = nullptr, const std::function<void(std::size_t entry)>& entry_done = nullptr);
 
 // The compound parts the index splits with (its metadata), for deciding whether an update suffices.
 std::string compound_parts_of(const Corpus& corpus);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -283,11 +285,18 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   std::vector<Task> tasks;
   // Each task's output path, known before it runs, so an incremental build can skip it.
   std::vector<std::string> task_paths;
-  auto add = [&](std::string path, Task task) {
+  // Heavy tasks (pages listing every entry) hold template data for every row at once. In a full render
+  // they run one at a time, after the entry pages have been handed out (whose bodies are then mostly
+  // freed), while the other threads go on with light tasks: two side by side made the peak memory at
+  // 50,000 entries. An incremental render keeps every body and has few light tasks: no such order.
+  const bool full_render = !control || !control->wanted;
+  std::vector<std::size_t> light, heavy;
+  auto add = [&](std::string path, Task task, bool is_heavy = false) {
     if (control && control->wanted && !control->wanted(path)) {
       site.kept.push_back(std::move(path));
       return;
     }
+    (is_heavy && full_render ? heavy : light).push_back(tasks.size());
     task_paths.push_back(std::move(path));
     tasks.push_back(std::move(task));
   };
@@ -303,6 +312,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
       std::string path = entry_path(e.slug);
       // Parsed again here (parse_corpus keeps no trees), and freed as soon as the page is rendered.
       MarkdownDoc doc = parse_markdown_tree(e.body);
+      if (control && control->body_read) control->body_read(i);
       ctx.apply_links(doc, graph.entry_links[i], ctx.url(path));
       data d = ctx.base_data(e.title, e.summary, path);
       d.set("title", e.title);
@@ -399,6 +409,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     });
   }
 
+  const std::size_t page_tasks = light.size();  // entries and pages come first
   auto theme_data = [&](const Theme& th, bool with_entries) {
     data item;
     item.set("name", th.name);
@@ -441,7 +452,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     for (const auto& th : corpus.themes) append(themes, theme_data(th, themes_list_entries));
     put(d, "themes", std::move(themes));
     return OutputFile{"themas/index.html", page(t, "themes", d)};
-  });
+  }, themes_list_entries);
 
   add("index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data(corpus.config.title, corpus.config.subtitle, "");
@@ -469,7 +480,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
                         {{"@type", "DataDownload"}, {"encodingFormat", "application/ld+json"}, {"contentUrl", ctx.absolute("skos.jsonld")}}};
     d.set("json_ld_html", "<script type=\"application/ld+json\">" + json_for_script(set.dump()) + "</script>");
     return OutputFile{"index.html", page(t, "home", d)};
-  });
+  }, home_entries);
 
   add("a-z/index.html", [&](CompiledTemplates& t) {
     // A–Z: entries and aliases ("zie") in Dutch order, grouped by letter.
@@ -483,7 +494,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     }
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.key < b.key; });
     std::map<std::string, std::vector<Row>> by_letter;
-    for (auto& r : rows) by_letter[az_letter(r.text)].push_back(r);
+    for (auto& r : rows) by_letter[az_letter(r.text)].push_back(std::move(r));
+    std::vector<Row>().swap(rows);
     data letters = ctx.list(), bar = ctx.list();
     const std::string alphabet = "abcdefghijklmnopqrstuvwxyz";
     for (char c : alphabet) {
@@ -509,6 +521,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
         item.set("has_lang", !r.lang.empty());
         append(items, std::move(item));
       }
+      std::vector<Row>().swap(list_rows);  // each row lives on in its mustache data
       put(l, "items", std::move(items));
       append(letters, std::move(l));
     }
@@ -516,7 +529,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     put(d, "letters", std::move(letters));
     d.set("bar", bar);
     return OutputFile{"a-z/index.html", page(t, "az", d)};
-  });
+  }, true);
 
   add("bronnen/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Bronnen", "Alle bronnen waarop het lexicon steunt", "bronnen/");
@@ -535,7 +548,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     }
     put(d, "sources", std::move(sources));
     return OutputFile{"bronnen/index.html", page(t, "sources", d)};
-  });
+  }, true);
 
   add("404.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Pagina niet gevonden", "Deze pagina bestaat niet", "404.html");
@@ -568,7 +581,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
       list.push_back(item);
     }
     return OutputFile{"zoeken/index.json", list.dump() + "\n"};
-  });
+  }, true);
 
   // Redirects: alias slugs and the bare /begrippen/ folder.
   const RedirectPlan plan = plan_redirects(corpus, history);
@@ -632,16 +645,51 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     data d;
     put(d, "urls", std::move(urls));
     return OutputFile{"sitemap.xml", t.render("sitemap", d)};
-  });
+  }, true);
 
   site.files.resize(tasks.size());
   if (control) control->total = tasks.size();
-  std::atomic<std::size_t> next{0};
+  // Light tasks in order; a heavy one whenever none is running and the entry pages have all been taken
+  // (or nothing else is left: then the threads take turns at the heavy ones).
+  struct Schedule {
+    std::mutex mutex;
+    std::condition_variable heavy_done;
+    std::size_t next_light = 0, next_heavy = 0;
+    bool heavy_running = false, stop = false;
+  } schedule;
+  const std::size_t heavy_after = page_tasks;
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  auto take = [&](bool& is_heavy) -> std::size_t {
+    std::unique_lock lock(schedule.mutex);
+    for (;;) {
+      if (schedule.stop) return none;
+      const bool heavy_left = schedule.next_heavy < heavy.size();
+      if (heavy_left && !schedule.heavy_running && schedule.next_light >= heavy_after) {
+        schedule.heavy_running = is_heavy = true;
+        return heavy[schedule.next_heavy++];
+      }
+      if (schedule.next_light < light.size()) {
+        is_heavy = false;
+        return light[schedule.next_light++];
+      }
+      if (!heavy_left) return none;
+      schedule.heavy_done.wait(lock);
+    }
+  };
+  auto heavy_finished = [&](bool stop) {
+    {
+      std::lock_guard lock(schedule.mutex);
+      schedule.heavy_running = false;
+      schedule.stop = schedule.stop || stop;
+    }
+    schedule.heavy_done.notify_all();
+  };
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(std::max(1, jobs)));
   auto worker = [&](std::size_t id) {
+    bool is_heavy = false;
     try {
       CompiledTemplates compiled(templates);
-      for (std::size_t i; (i = next++) < tasks.size();) {
+      for (std::size_t i; (i = take(is_heavy)) != none;) {
         site.files[i] = tasks[i](compiled);
         if (site.files[i].path != task_paths[i]) throw std::logic_error("render: uitvoerpad " + site.files[i].path + " != " + task_paths[i]);
         if (control && control->write) {
@@ -649,11 +697,13 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
           std::string().swap(site.files[i].content);  // frees it (assigning an empty string keeps the buffer)
           site.files[i].written = true;
         }
+        if (is_heavy) heavy_finished(false);
+        is_heavy = false;
         if (control) ++control->done;
       }
     } catch (...) {
       errors[id] = std::current_exception();
-      next = tasks.size();
+      heavy_finished(true);  // stops the others, and wakes any waiting for a heavy task
     }
   };
   std::vector<std::thread> threads;

@@ -39,6 +39,10 @@ struct RenderControl {
   // When set, each rendered file goes here at once, from the render threads, and is not kept in
   // memory: writing overlaps rendering and a large site need not fit in memory.
   std::function<void(const OutputFile& file)> write;
+  // When set, told (from the render threads) the index of each entry whose page has read its body:
+  // no other output reads that body, so a full build frees it there (at 50,000 entries the bodies
+  // are a good part of what is alive while the pages are rendered).
+  std::function<void(std::size_t entry)> body_read;
 };
 
 // Redirect pages and pages for removed entries, by URL slug: shared with the fingerprints of build_state.cpp.

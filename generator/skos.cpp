@@ -116,7 +116,7 @@ std::vector<OutputFile> skos_files(const ParsedCorpus& parsed, const LinkGraph& 
       for (int k : rel) r.push_back(id(entry_iri(k)));
       c["skos:related"] = r;
     }
-    nodes.push_back(c);
+    nodes.push_back(std::move(c));
   }
   for (const auto& th : corpus.themes) {
     json c = {{"@id", base + theme_path(th.slug)}, {"@type", "skos:Collection"}, {"skos:prefLabel", th.name}};
@@ -127,12 +127,12 @@ std::vector<OutputFile> skos_files(const ParsedCorpus& parsed, const LinkGraph& 
       for (int k : it->second) m.push_back(id(entry_iri(k)));
       c["skos:member"] = m;
     }
-    nodes.push_back(c);
+    nodes.push_back(std::move(c));
   }
   json doc = {{"@context",
                {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}}},
-              {"@graph", nodes}};
-  return {OutputFile{"skos.ttl", ttl}, OutputFile{"skos.jsonld", doc.dump(1) + "\n"}};
+              {"@graph", std::move(nodes)}};  // moved, not copied: at 50,000 entries the graph is large
+  return {OutputFile{"skos.ttl", std::move(ttl)}, OutputFile{"skos.jsonld", doc.dump(1) + "\n"}};
 }
 
 }  // namespace lexicon
