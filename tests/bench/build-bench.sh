@@ -25,6 +25,12 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   [ -d "$corpus/lexicon" ] || ./$build/tests/bench/make_corpus "$n" "$corpus" >/dev/null
+  # Git history is one of the features measured (as in incremental-bench.sh): one commit of the corpus.
+  if [ ! -d "$corpus/lexicon/.git" ]; then
+    git -C "$corpus/lexicon" init -q
+    git -C "$corpus/lexicon" -c user.name=bench -c user.email=bench@example.org add -A
+    git -C "$corpus/lexicon" -c user.name=bench -c user.email=bench@example.org commit -q -m corpus
+  fi
   hugo_dir="$work/hugo-$n"
   discard "$hugo_dir"; cp -r "$corpus/hugo" "$hugo_dir"
   cp -r tests/bench/hugo-layout/layouts "$hugo_dir/"; cp -r tests/bench/hugo-layout/content-extra/. "$hugo_dir/content/"
