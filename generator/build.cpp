@@ -203,7 +203,14 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       if (staging && !published) fs::remove_all(staging->path(), ignored);
     }
   } staging_cleanup{staging, published};
-  staging.emplace(options.site_dir);
+  // An incremental build starts from the spare generation (the one before the current) when there is
+  // one, and touches only what differs from it; its own build state says what it holds.
+  std::optional<BuildState> spare;
+  staging.emplace(options.site_dir, previous.has_value());
+  if (staging->recycled()) {
+    spare = read_build_state(staging->path());
+    if (!spare) staging.emplace(options.site_dir);  // unreadable: not trusted, start empty
+  }
   std::atomic<std::size_t> written{0};
   control.write = [&](const OutputFile& file) {
     staging->write(file);
@@ -232,6 +239,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     // Same content after all (a file was touched, or git moved without touching the entries): keep the
     // generation, only refresh its state so the next build recognises the inputs by their stat again.
     write_file_atomically(options.site_dir / build_state_path, serialise_build_state(state));
+    if (spare) fs::rename(staging->path(), spare_generation(options.site_dir), ec);  // nothing was written to it
     report.unchanged = true;
     report.entries = parsed.corpus.entries.size();
     report.timings.emplace_back("site", seconds_since(site_start));
@@ -243,6 +251,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       auto wait_start = std::chrono::steady_clock::now();
       index_job.get();  // rethrows what went wrong on the index thread
       index_wait_seconds = seconds_since(wait_start);
+      fs::remove_all(staging / ".xapian");  // a recycled generation's index
       fs::rename(index_build_dir, staging / ".xapian");
     }
     fs::create_directories(staging / ".lexicon");
@@ -251,8 +260,20 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   // Only a large previous generation is worth deleting in the background.
   constexpr std::size_t detach_above_files = 5000;
   const bool detach = options.detach_cleanup && previous && previous->outputs.size() > detach_above_files;
+  std::optional<StagedContents> staged;
+  if (spare) {
+    staged.emplace();
+    staged->up_to_date = [&](const std::string& path) {
+      auto then = spare->outputs.find(path);
+      return then != spare->outputs.end() && then->second == state.outputs.at(path);
+    };
+    for (const auto& [path, print] : spare->outputs) {
+      if (!state.outputs.count(path)) staged->stale.push_back(path);
+    }
+  }
   try {
-    publish_staged_generation(options.site_dir, staging->path(), site, fill, detach);
+    publish_staged_generation(options.site_dir, staging->path(), site, fill, detach, staged ? &*staged : nullptr, true);
+    report.recycled = staged.has_value();
   } catch (const MissingPreviousOutput&) {
     // Someone removed files from site/ by hand: render everything instead, into a fresh staging
     // directory (the failed one was removed, with its links to the current generation).
@@ -260,7 +281,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     staging.emplace(options.site_dir);
     site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
     record_outputs();
-    publish_staged_generation(options.site_dir, staging->path(), site, fill, detach);
+    publish_staged_generation(options.site_dir, staging->path(), site, fill, detach, nullptr, true);
   }
   published = true;
   report.rendered = site.files.size() + site.copies.size();

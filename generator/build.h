@@ -37,6 +37,7 @@ struct BuildReport {
   bool unchanged = false;
   std::size_t rendered = 0, reused = 0, index_documents = 0;
   bool index_full = false;
+  bool recycled = false;  // written over the spare generation (generation.h), not into an empty folder
 };
 
 // Loads, checks and (unless check_only) writes a new generation. Never touches content/.

@@ -22,7 +22,12 @@ namespace {
 
 fs::path sibling(const fs::path& site_dir, const char* kind) { return generation_sibling(site_dir, kind); }
 
-void write_all(const fs::path& path, const std::string& content) {
+// `replace`: the path may hold a file of a recycled generation, possibly a hard link shared with the
+// current one, so its directory entry is replaced (unlink, then a new file), never its bytes.
+void write_all(const fs::path& path, const std::string& content, bool replace = false) {
+  if (replace && ::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    throw std::runtime_error(fmt::format("kan {} niet vervangen: {}", path.string(), std::strerror(errno)));
+  }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error(fmt::format("kan {} niet schrijven: {}", path.string(), std::strerror(errno)));
   std::size_t done = 0;
@@ -86,7 +91,39 @@ void make_dirs_at(int root, const std::string& rel, const fs::path& shown_root) 
 void reuse(const DirFd& from_root, const DirFd& to_root, const std::string& rel, const fs::path& from, const fs::path& to) {
   if (::linkat(from_root.fd, rel.c_str(), to_root.fd, rel.c_str(), 0) == 0) return;
   if (errno == ENOENT) throw MissingPreviousOutput(from.string());
+  if (errno == EEXIST) {  // an outdated file of a recycled generation
+    if (::unlinkat(to_root.fd, rel.c_str(), 0) != 0) {
+      throw std::runtime_error(fmt::format("kan {} niet vervangen: {}", to.string(), std::strerror(errno)));
+    }
+    if (::linkat(from_root.fd, rel.c_str(), to_root.fd, rel.c_str(), 0) == 0) return;
+  }
   fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+}
+
+// Removes an output the new generation does not have from a recycled one, and the folders it leaves empty.
+void remove_stale(const DirFd& root, const std::string& rel, const fs::path& shown_root) {
+  if (::unlinkat(root.fd, rel.c_str(), 0) != 0 && errno != ENOENT) {
+    throw std::runtime_error(fmt::format("kan {} niet verwijderen: {}", (shown_root / rel).string(), std::strerror(errno)));
+  }
+  for (std::size_t slash = rel.rfind('/'); slash != std::string::npos && slash > 0; slash = rel.rfind('/', slash - 1)) {
+    if (::unlinkat(root.fd, rel.substr(0, slash).c_str(), AT_REMOVEDIR) != 0) break;  // not empty (or gone)
+  }
+}
+
+// Deletes a whole generation, in the background when asked (tens of thousands of files can take
+// longer than the build itself). It is renamed out of the way first, so a half-deleted generation never
+// keeps a name a later build trusts (the next build removes it if this does not finish).
+void discard_generation(const fs::path& site_dir, fs::path dir, bool detach) {
+  std::error_code ec;
+  fs::path retired = sibling(site_dir, "old");
+  fs::rename(dir, retired, ec);
+  if (!ec) dir = retired;
+  if (detach && !ec) {
+    const char* argv[] = {"rm", "-rf", "--", retired.c_str(), nullptr};
+    pid_t pid = 0;
+    if (::posix_spawnp(&pid, "rm", nullptr, nullptr, const_cast<char* const*>(argv), environ) == 0) return;
+  }
+  fs::remove_all(dir, ec);
 }
 
 }  // namespace
@@ -96,6 +133,11 @@ void reuse(const DirFd& from_root, const DirFd& to_root, const std::string& rel,
 fs::path generation_sibling(const fs::path& site_dir, const char* kind) {
   fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
   return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
+}
+
+fs::path spare_generation(const fs::path& site_dir) {
+  fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
+  return parent / fmt::format(".{}.spare", site_dir.filename().string());
 }
 
 void remove_stale_generations(const fs::path& site_dir, bool retired_too) {
@@ -121,10 +163,15 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
   fs::rename(tmp, path);
 }
 
-StagingWriter::StagingWriter(const fs::path& site_dir) : staging_(sibling(site_dir, "new")) {
+StagingWriter::StagingWriter(const fs::path& site_dir, bool recycle) : staging_(sibling(site_dir, "new")) {
   remove_stale_generations(site_dir);
   std::error_code ec;
   fs::remove_all(staging_, ec);  // a dead build with the same pid
+  // Claimed by a rename, so two builds can never both recycle it.
+  if (recycle && fs::is_directory(site_dir, ec)) {
+    ::rename(spare_generation(site_dir).c_str(), staging_.c_str());
+    recycled_ = fs::is_directory(staging_, ec);
+  }
   fs::create_directories(staging_);
 }
 
@@ -134,7 +181,7 @@ void StagingWriter::write(const OutputFile& file) {
     std::lock_guard lock(mutex_);
     make_parent(p, made_);
   }
-  write_all(p, file.content);
+  write_all(p, file.content, recycled_);
 }
 
 void publish_generation(const fs::path& site_dir, const RenderedSite& site,
@@ -144,25 +191,32 @@ void publish_generation(const fs::path& site_dir, const RenderedSite& site,
 }
 
 void publish_staged_generation(const fs::path& site_dir, const fs::path& staged, const RenderedSite& site,
-                               const std::function<void(const fs::path& staging)>& fill, bool detach_cleanup) {
+                               const std::function<void(const fs::path& staging)>& fill, bool detach_cleanup,
+                               const StagedContents* recycled, bool keep_spare) {
   fs::path staging = staged;  // after the swap: where the previous generation is
   try {
     std::set<std::string> made;
+    const bool replace = recycled != nullptr;
     for (const auto& f : site.files) {
       if (f.written) continue;
       fs::path p = staging / f.path;
       make_parent(p, made);
-      write_all(p, f.content);
+      write_all(p, f.content, replace);
     }
     for (const auto& c : site.copies) {
       fs::path p = staging / c.path;
       make_parent(p, made);
+      if (replace) fs::remove(p);
       fs::copy_file(c.from, p, fs::copy_options::overwrite_existing);
     }
-    if (!site.kept.empty()) {
+    if (!site.kept.empty() || (recycled && !recycled->stale.empty())) {
       DirFd from_root(site_dir), to_root(staging);
+      if (recycled) {
+        for (const auto& rel : recycled->stale) remove_stale(to_root, rel, staging);
+      }
       std::set<std::string> made_relative;
       for (const auto& k : site.kept) {
+        if (recycled && recycled->up_to_date && recycled->up_to_date(k)) continue;  // the same file already
         std::size_t slash = k.rfind('/');
         if (slash != std::string::npos && made_relative.insert(k.substr(0, slash)).second) {
           make_dirs_at(to_root.fd, k.substr(0, slash), staging);
@@ -186,20 +240,14 @@ void publish_staged_generation(const fs::path& site_dir, const fs::path& staged,
       fs::remove_all(retired, ec);
       return;
     }
-    // `staging` now holds the previous generation.
-    if (detach_cleanup) {
-      // Deleting tens of thousands of files can take longer than the build itself: rename it out of
-      // the way (the next build removes it if this does not finish) and let `rm` run on its own.
-      fs::path retired = sibling(site_dir, "old");
-      fs::rename(staging, retired, ec);
-      if (!ec) {
-        const char* argv[] = {"rm", "-rf", "--", retired.c_str(), nullptr};
-        pid_t pid = 0;
-        if (::posix_spawnp(&pid, "rm", nullptr, nullptr, const_cast<char* const*>(argv), environ) == 0) return;
-        staging = retired;
-      }
+    // `staging` now holds the previous generation: kept as the spare for the next build, or deleted.
+    if (keep_spare) {
+      const fs::path spare = spare_generation(site_dir);
+      if (fs::exists(spare, ec)) discard_generation(site_dir, spare, detach_cleanup);  // left by a clean build
+      fs::rename(staging, spare, ec);
+      if (!ec) return;
     }
-    fs::remove_all(staging, ec);
+    discard_generation(site_dir, staging, detach_cleanup);
   } else {
     fs::rename(staging, site_dir);
   }

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "render.h"
 
@@ -25,28 +26,46 @@ void publish_generation(const std::filesystem::path& site_dir, const RenderedSit
                         const std::function<void(const std::filesystem::path& staging)>& fill,
                         bool detach_cleanup = false);
 
-// A new generation being written (the hidden sibling ".site.new-<pid>", emptied first): files can
-// be added from several threads while pages are still being rendered.
+// A new generation being written (the hidden sibling ".site.new-<pid>"): files can be added from
+// several threads while pages are still being rendered. It starts empty, or with `recycle` it starts as
+// the spare generation (".site.spare", the one before the current, kept by the last build) when there
+// is one: an incremental build then touches only the files that differ from it, instead of creating
+// every folder and link of the site again. Files are never written in place (they may be hard links
+// shared with the current generation): each write replaces the directory entry.
 class StagingWriter {
  public:
-  explicit StagingWriter(const std::filesystem::path& site_dir);
+  explicit StagingWriter(const std::filesystem::path& site_dir, bool recycle = false);
   const std::filesystem::path& path() const { return staging_; }
+  bool recycled() const { return recycled_; }
   void write(const OutputFile& file);  // thread-safe; throws std::runtime_error on I/O failure
 
  private:
   std::filesystem::path staging_;
+  bool recycled_ = false;
   std::mutex mutex_;
   std::set<std::string> made_;  // directories already created
 };
 
-// Like publish_generation, into a staging directory that already holds the files marked `written`.
+// What a recycled staging directory already holds (see StagingWriter).
+struct StagedContents {
+  std::function<bool(const std::string& path)> up_to_date;  // this kept output is there, unchanged
+  std::vector<std::string> stale;                            // outputs there that the new generation lacks
+};
+
+// Like publish_generation, into a staging directory that already holds the files marked `written`
+// (and, when recycled, what `staged` describes). With `keep_spare`, the generation it replaces is kept
+// as the spare for the next build to recycle instead of being deleted.
 void publish_staged_generation(const std::filesystem::path& site_dir, const std::filesystem::path& staging,
                                const RenderedSite& site,
                                const std::function<void(const std::filesystem::path& staging)>& fill,
-                               bool detach_cleanup = false);
+                               bool detach_cleanup = false, const StagedContents* staged = nullptr,
+                               bool keep_spare = false);
 
 // The hidden sibling directory of `site_dir` for this process: ".site.<kind>-<pid>".
 std::filesystem::path generation_sibling(const std::filesystem::path& site_dir, const char* kind);
+
+// The previous generation kept for recycling: ".site.spare" beside site/.
+std::filesystem::path spare_generation(const std::filesystem::path& site_dir);
 
 // Removes staging, retired or index directories left by a build that was killed. Without
 // `retired_too`, retired generations stay: one may still be being deleted by the `rm` that the build

@@ -80,15 +80,6 @@ std::string differing(const std::map<std::string, std::string>& x, const std::ma
 
 std::size_t doc_count(const fs::path& site) { return Xapian::Database((site / ".xapian").string()).get_doccount(); }
 
-std::vector<std::string> leftovers(const fs::path& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    auto name = e.path().filename().string();
-    if (name.starts_with(".site.")) out.push_back(name);
-  }
-  return out;
-}
-
 // An ordinary build after the kills: it succeeds, gives exactly `expected` and leaves nothing behind.
 void build_and_check(const fs::path& dir, const fs::path& content, bool clean,
                      const std::map<std::string, std::string>& expected, std::size_t expected_docs) {

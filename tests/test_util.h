@@ -79,6 +79,20 @@ inline std::map<std::string, std::string> snapshot(const fs::path& root, const s
   return out;
 }
 
+// Hidden siblings of site/ that a finished build should not leave: staging, retired and index
+// directories and temporary files. ".site.spare" is left on purpose (the previous generation, kept for
+// the next build to recycle).
+inline std::vector<std::string> leftovers(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if ((name.starts_with(".site.") && name != ".site.spare") || name.find(".tmp-") != std::string::npos) {
+      out.push_back(name);
+    }
+  }
+  return out;
+}
+
 inline void copy_tree(const fs::path& from, const fs::path& to) {
   fs::create_directories(to);
   fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
