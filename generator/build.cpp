@@ -40,6 +40,18 @@ constexpr std::size_t trim_every = 1000;  // written files between malloc_trim c
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
+
+// How many of the spare generation's outputs an incremental build would have to replace or remove.
+template <class SpareMap, class WantedMap>
+std::size_t outputs_differing(const SpareMap& spare, const WantedMap& wanted) {
+  std::size_t differing = 0;
+  for (const auto& [path, print] : wanted) {
+    auto it = spare.find(path);
+    differing += it == spare.end() || it->second != print;
+  }
+  for (const auto& [path, print] : spare) differing += !wanted.count(path);
+  return differing;
+}
 }  // namespace
 
 BuildReport run_build(const BuildOptions& options, bool check_only) {
@@ -209,7 +221,11 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   staging.emplace(options.site_dir, previous.has_value());
   if (staging->recycled()) {
     spare = read_build_state(staging->path());
-    if (!spare) staging.emplace(options.site_dir);  // unreadable: not trusted, start empty
+    if (spare && !recycling_pays_off(outputs_differing(spare->outputs, prints.outputs), prints.outputs.size())) {
+      spare.reset();
+      fs::rename(staging->path(), spare_generation(options.site_dir), ec);  // stays the spare, untouched
+    }
+    if (!spare) staging.emplace(options.site_dir);  // unreadable (not trusted) or not worth it: start empty
   }
   std::atomic<std::size_t> written{0};
   control.write = [&](const OutputFile& file) {

@@ -135,6 +135,11 @@ fs::path generation_sibling(const fs::path& site_dir, const char* kind) {
   return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
 }
 
+bool recycling_pays_off(std::size_t differing, std::size_t outputs) {
+  constexpr std::size_t always_cheap = 256;
+  return differing <= always_cheap || differing * 5 <= outputs;
+}
+
 fs::path spare_generation(const fs::path& site_dir) {
   fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
   return parent / fmt::format(".{}.spare", site_dir.filename().string());

@@ -64,6 +64,13 @@ void publish_staged_generation(const std::filesystem::path& site_dir, const std:
 // The hidden sibling directory of `site_dir` for this process: ".site.<kind>-<pid>".
 std::filesystem::path generation_sibling(const std::filesystem::path& site_dir, const char* kind);
 
+// Whether writing over the spare generation beats a fresh folder when `differing` of a site's `outputs`
+// differ from it. Replacing a file (unlink, then create or link) costs about five times what creating
+// one in a fresh folder does (10,000 entries, 30,000 files: all replaced 14 s, all created 2.7 s), so a
+// binary or template change that touches most pages starts empty. Up to a few hundred replacements
+// cost well under 0.1 s either way, and recycling spares deleting a generation.
+bool recycling_pays_off(std::size_t differing, std::size_t outputs);
+
 // The previous generation kept for recycling: ".site.spare" beside site/.
 std::filesystem::path spare_generation(const std::filesystem::path& site_dir);
 

@@ -15,6 +15,7 @@
 #include "build.h"
 #include "build_helpers.h"
 #include "build_state.h"
+#include "generation.h"
 #include "search.h"
 
 using namespace testutil;
@@ -382,4 +383,15 @@ TEST_CASE("an output removed from site/ by hand is rendered again by the next in
   REQUIRE(fs::exists(tmp / "site/begrippen/presentie/index.html"));
   CHECK(read_file(tmp / "site/begrippen/presentie/index.html") == page);
   CHECK(contains(read_file(tmp / "site/begrippen/leefwereld/index.html"), "Een zin erbij."));
+}
+
+TEST_CASE("the spare generation is recycled when few of its outputs differ, not after a change to most pages") {
+  // A one-entry edit at 10,000 entries: 27 of 30,026 outputs differ; a template or binary change: all.
+  CHECK(lexicon::recycling_pays_off(27, 30026));
+  CHECK(lexicon::recycling_pays_off(6000, 30026));
+  CHECK_FALSE(lexicon::recycling_pays_off(6100, 30026));
+  CHECK_FALSE(lexicon::recycling_pays_off(30026, 30026));
+  // A small site: a few hundred replacements cost next to nothing either way.
+  CHECK(lexicon::recycling_pays_off(38, 38));
+  CHECK_FALSE(lexicon::recycling_pays_off(300, 300));
 }
