@@ -70,6 +70,7 @@ class CompoundSplitter {
   std::string serialise() const;  // '\n'-separated, for Xapian metadata
   static CompoundSplitter deserialise(const std::string& data);
   bool empty() const { return parts_.empty(); }
+  const std::set<std::string>& parts() const { return parts_; }
 
  private:
   std::set<std::string> parts_;

@@ -506,11 +506,12 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     out.outputs[path] = Hasher().add("copy").add(binary).add(file.hash).value();
   }
 
-  // The index: documents depend on their own text; anything shared (theme names, base path, the
-  // compound parts from all headwords, bronnen.yaml) goes into the global part, whose change means
-  // a full rebuild of the index.
+  // The index: documents depend on their own text; anything shared (theme names, base path,
+  // bronnen.yaml) goes into the global part, whose change means a full rebuild of the index. The
+  // compound parts from all headwords are shared too, but build_index itself rebuilds just the
+  // documents whose words a changed part can split (IndexUpdate).
   Hasher ig;
-  ig.add(format_line).add(binary).add(c.base_path).add(compound_parts_of(corpus)).add(sources);
+  ig.add(format_line).add(binary).add(c.base_path).add(sources);
   for (const auto& t : corpus.themes) ig.add(t.slug).add(t.name);
   out.index_global = ig.value();
   const std::string q = schema::unique_id;

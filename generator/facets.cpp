@@ -31,7 +31,10 @@ void write_theme_table(Xapian::WritableDatabase& db) {
     table += (table.empty() ? "" : "\n") + slug;
   }
   table += '\0';
-  Xapian::docid last = db.get_lastdocid();
+  // The highest docid in use, not get_lastdocid(): an updated index keeps the high-water mark of
+  // documents deleted from its end, and the table must be the one a clean build writes.
+  Xapian::docid last = 0;
+  for (auto d = db.postlist_begin(""); d != db.postlist_end(""); ++d) last = *d;
   std::string masks(static_cast<std::size_t>(last) * 8, '\0');
   for (const auto& [docid, themes] : themes_of) {
     std::uint64_t m = 0;

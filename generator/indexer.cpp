@@ -126,11 +126,6 @@ std::set<std::string> stored_spelling_words(const Xapian::Document& doc) {
 
 }  // namespace
 
-std::string compound_parts_of(const Corpus& corpus) {
-  Analyzer analyzer;
-  return known_parts(corpus, analyzer).serialise();
-}
-
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
                  IndexUpdate* update, const std::function<void(std::size_t entry)>& entry_done) {
   const Corpus& corpus = parsed.corpus;
@@ -148,15 +143,39 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   auto forget_spelling = [&](Xapian::docid old) {
     for (const auto& w : stored_spelling_words(previous->get_document(old))) --spelling[w];
   };
+  Analyzer analyzer;
+  CompoundSplitter splitter = known_parts(corpus, analyzer);
+  db.set_metadata(schema::metadata_compound_parts, splitter.serialise());
+  std::vector<std::string> changed_parts;  // added or removed since the previous index
+  if (update) {
+    const auto before = CompoundSplitter::deserialise(previous->get_metadata(schema::metadata_compound_parts)).parts();
+    const auto& now = splitter.parts();
+    std::set_symmetric_difference(before.begin(), before.end(), now.begin(), now.end(), std::back_inserter(changed_parts));
+  }
+  // Whether a changed compound part occurs in one of the previous document's terms (all its words are
+  // among them, unprefixed), so that its splits may differ now.
+  auto splits_differently = [&](Xapian::docid old) {
+    if (changed_parts.empty()) return false;
+    for (auto t = previous->termlist_begin(old); t != previous->termlist_end(old); ++t) {
+      const std::string term = *t;
+      for (const auto& part : changed_parts) {
+        if (term.find(part) != std::string::npos) return true;
+      }
+    }
+    return false;
+  };
+  bool replacing = false;  // the document being built replaces one of the previous index
   // Takes the next docid; true when the document is unchanged (moved there from the previous index if needed).
   auto unchanged = [&](const std::string& type, const std::string& slug) {
     std::string id = std::string(schema::unique_id) + type + ":" + slug;
     ++docid;
     ids.insert(id);
+    replacing = false;
     if (!update) return false;
     Xapian::docid old = previous_docid(id);
-    if (old == 0 || update->rebuild(id)) {
+    if (old == 0 || update->rebuild(id) || splits_differently(old)) {
       if (old != 0) forget_spelling(old);
+      replacing = old != 0;
       ++update->rebuilt;
       return false;
     }
@@ -166,9 +185,6 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     }
     return true;
   };
-  Analyzer analyzer;
-  CompoundSplitter splitter = known_parts(corpus, analyzer);
-  db.set_metadata(schema::metadata_compound_parts, splitter.serialise());
   Splits splits{splitter, {}};
   const std::string& base = corpus.config.base_path;
 
@@ -259,6 +275,9 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
                            {"summary", citing_text.empty() ? "" : "Aangehaald in: " + citing_text},
                            {"themes", nlohmann::json::array()}, {"aliases", nlohmann::json::array()},
                            {"citing", citing}, {"text", text}};
+    // A source's spelling words come from bronnen.yaml alone, which is the same as for the document it
+    // replaces (a change there rebuilds the whole index): they are counted already.
+    if (replacing) b.spelling_words.clear();
     finish(b, schema::type_source, s.key, data, {});
   }
   if (update) {

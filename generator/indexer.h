@@ -17,6 +17,9 @@ namespace lexicon {
 // generation's index, `previous` the original, read-only. Documents for which `rebuild(unique id
 // term)` is false are unchanged and keep their data; they only move when documents before them came
 // or went, so every docid (and with it the order of equal-weight hits) is the one a clean build gives.
+// An update of a copy of the previous index. Besides the documents `rebuild` names, it rebuilds those
+// whose words a changed compound part can split (a new headword word): a part can only split a word it
+// is a substring of, so a document none of whose terms contains an added or removed part keeps its terms.
 struct IndexUpdate {
   std::filesystem::path previous;
   std::function<bool(const std::string& id)> rebuild;
@@ -28,9 +31,6 @@ struct IndexUpdate {
 // nothing reads after that in a build: the caller may free it while the other entries are indexed.
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
                  IndexUpdate* update = nullptr, const std::function<void(std::size_t entry)>& entry_done = nullptr);
-
-// The compound parts the index splits with (its metadata), for deciding whether an update suffices.
-std::string compound_parts_of(const Corpus& corpus);
 
 // The entries' words as stems only ("Z" terms, weighted by where they stand as in the search index),
 // in memory, for computing related entries (related_terms.h): docid = entry index + 1.
