@@ -22,6 +22,11 @@ namespace {
 
 fs::path sibling(const fs::path& site_dir, const char* kind) { return generation_sibling(site_dir, kind); }
 
+// Where site/'s hidden siblings live ("." for a bare "site").
+fs::path parent_of(const fs::path& site_dir) {
+  return site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
+}
+
 // `replace`: the path may hold a file of a recycled generation, possibly a hard link shared with the
 // current one, so its directory entry is replaced (unlink, then a new file), never its bytes.
 void write_all(const fs::path& path, const std::string& content, bool replace = false) {
@@ -131,7 +136,7 @@ void discard_generation(const fs::path& site_dir, fs::path dir, bool detach) {
 // Hidden siblings: ".site.new-<pid>" while building, ".site.old-<pid>" after the swap, ".site.index-<pid>"
 // while the index is built beside the pages.
 fs::path generation_sibling(const fs::path& site_dir, const char* kind) {
-  fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
+  const fs::path parent = parent_of(site_dir);
   return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
 }
 
@@ -141,12 +146,12 @@ bool recycling_pays_off(std::size_t differing, std::size_t outputs) {
 }
 
 fs::path spare_generation(const fs::path& site_dir) {
-  fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
+  const fs::path parent = parent_of(site_dir);
   return parent / fmt::format(".{}.spare", site_dir.filename().string());
 }
 
 void remove_stale_generations(const fs::path& site_dir, bool retired_too) {
-  fs::path parent = site_dir.parent_path().empty() ? fs::path(".") : site_dir.parent_path();
+  const fs::path parent = parent_of(site_dir);
   std::string prefix = "." + site_dir.filename().string() + ".";
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(parent, ec)) {
@@ -174,8 +179,7 @@ StagingWriter::StagingWriter(const fs::path& site_dir, bool recycle) : staging_(
   fs::remove_all(staging_, ec);  // a dead build with the same pid
   // Claimed by a rename, so two builds can never both recycle it.
   if (recycle && fs::is_directory(site_dir, ec)) {
-    ::rename(spare_generation(site_dir).c_str(), staging_.c_str());
-    recycled_ = fs::is_directory(staging_, ec);
+    recycled_ = ::rename(spare_generation(site_dir).c_str(), staging_.c_str()) == 0;
   }
   fs::create_directories(staging_);
 }
@@ -221,7 +225,7 @@ void publish_staged_generation(const fs::path& site_dir, const fs::path& staged,
       }
       std::set<std::string> made_relative;
       for (const auto& k : site.kept) {
-        if (recycled && recycled->up_to_date && recycled->up_to_date(k)) continue;  // the same file already
+        if (recycled && recycled->up_to_date(k)) continue;  // the same file already
         std::size_t slash = k.rfind('/');
         if (slash != std::string::npos && made_relative.insert(k.substr(0, slash)).second) {
           make_dirs_at(to_root.fd, k.substr(0, slash), staging);

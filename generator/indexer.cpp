@@ -106,7 +106,8 @@ CompoundSplitter known_parts(const Corpus& corpus, const Analyzer& analyzer) {
 
 // The spelling words a stored entry or page document contributed (DocumentBuilder::add_text over its
 // title, aliases, summary and text, all kept in its data), so an update can take them back out.
-// Sources need not be: their words come from bronnen.yaml, and any change there rebuilds the index.
+// Sources need not be: their words come from bronnen.yaml alone, which is the same in any update (a
+// change there rebuilds the index), so a rebuilt source does not count them again (see build_index).
 std::set<std::string> stored_spelling_words(const Xapian::Document& doc) {
   std::set<std::string> words;
   auto data = nlohmann::json::parse(doc.get_data(), nullptr, false);
