@@ -18,6 +18,7 @@
 #include "generation.h"
 #include "history.h"
 #include "indexer.h"
+#include "parse_cache.h"
 #include "progress.h"
 #include "related_terms.h"
 #include "render.h"
@@ -83,9 +84,56 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     if (previous) previous = read_build_state(options.site_dir);
   }
   progress.stage("inlezen");
-  Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs);
+  // Unchanged files come from the current generation's parse cache, without being read.
+  const std::string display_root = display_root_of(options.content_dir);
+  std::map<std::string, CachedFile> cached;
+  if (previous) cached = reusable_files(options.site_dir / parse_cache_path, state.environment.binary, display_root, state.inputs);
+  std::atomic<std::size_t> from_cache{0};
+  ReuseDocument reuse_document;
+  ReuseMarkdown reuse_markdown;
+  if (!cached.empty()) {
+    // Each path is asked for once (by one thread), so moving out of the shared map is safe.
+    reuse_document = [&](const std::string& path) -> std::optional<KnownDocument> {
+      auto it = cached.find(path);
+      if (it == cached.end()) return std::nullopt;
+      ++from_cache;
+      return KnownDocument{std::move(it->second.document), std::move(it->second.diagnostics)};
+    };
+    reuse_markdown = [&](const Document& d) -> std::optional<MarkdownDoc> {
+      auto it = d.text.empty() ? cached.find(d.path) : cached.end();
+      if (it == cached.end()) return std::nullopt;
+      return std::move(it->second.markdown);
+    };
+  }
+  Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs, reuse_document);
   TemplateSet templates = load_templates(options.templates_dir, report.diagnostics);
-  ParsedCorpus parsed = parse_corpus(std::move(corpus), jobs, report.diagnostics);
+  ParsedCorpus parsed = parse_corpus(std::move(corpus), jobs, report.diagnostics, reuse_markdown);
+  std::map<std::string, CachedFile>().swap(cached);
+  report.parsed = parsed.corpus.entries.size() + parsed.corpus.pages.size() - from_cache;
+  // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of
+  // its own while the link graph and suggestions are computed; it reads the parsed corpus, which stays
+  // as it is until parse_cache_written.get() below. Diagnostics are copied: resolve adds to them.
+  struct RemoveFile {
+    fs::path file;
+    ~RemoveFile() {
+      std::error_code ignored;
+      if (!file.empty()) fs::remove(file, ignored);
+    }
+  } parse_cache_cleanup;
+  std::future<void> parse_cache_written;
+  if (!check_only) {
+    parse_cache_cleanup.file = generation_sibling(options.site_dir, "parse-cache");
+    parse_cache_written = std::async(std::launch::async, [&, own = report.diagnostics] {
+      write_file_atomically(parse_cache_cleanup.file, serialise_parse_cache(parsed, own, state.environment.binary, display_root));
+    });
+  }
+  // Joined on every way out, before the corpus it reads goes.
+  struct Join {
+    std::future<void>& job;
+    ~Join() {
+      if (job.valid()) job.wait();
+    }
+  } join_parse_cache{parse_cache_written};
   LinkGraph graph = resolve(parsed, report.diagnostics);
   sort_diagnostics(report.diagnostics);
   attach_source_lines(report.diagnostics);
@@ -135,6 +183,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     };
   }
   report.timings.emplace_back("state", seconds_since(state_start));
+  parse_cache_written.get();  // rethrows what went wrong writing it
   // The whole file texts served diagnostics and fingerprints; pages and index read only the bodies
   // and parsed fields (at 50,000 entries the texts are another copy of the corpus in memory).
   // So are the front matter positions, and the links, citations, images and headings taken out of
@@ -237,6 +286,19 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     if (++written % trim_every == 0) malloc_trim(0);
 #endif
   };
+  // Documents from the parse cache come without their body: read it for the pages to be rendered.
+  auto read_bodies = [&] {
+    for (auto* documents : {&parsed.corpus.entries, &parsed.corpus.pages}) {
+      const bool entries = documents == &parsed.corpus.entries;
+      for (auto& d : *documents) {
+        if (!d.body.empty() || !d.text.empty()) continue;
+        if (!control.wanted || control.wanted((entries ? entry_path(d.slug) : page_path(d.slug)) + "index.html")) {
+          d.body = read_body(d);
+        }
+      }
+    }
+  };
+  read_bodies();
   RenderedSite site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
   auto record_outputs = [&] {
     state.outputs.clear();
@@ -271,6 +333,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       fs::rename(index_build_dir, staging / ".xapian");
     }
     fs::create_directories(staging / ".lexicon");
+    fs::rename(parse_cache_cleanup.file, staging / parse_cache_path);
     write_file_atomically(staging / build_state_path, serialise_build_state(state));
   };
   // Only a large previous generation is worth deleting in the background.
@@ -295,6 +358,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     // directory (the failed one was removed, with its links to the current generation).
     control.wanted = nullptr;
     staging.emplace(options.site_dir);
+    read_bodies();
     site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
     record_outputs();
     publish_staged_generation(options.site_dir, staging->path(), site, fill, detach, nullptr, true);

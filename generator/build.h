@@ -36,6 +36,7 @@ struct BuildReport {
   // written (0 with a clean index: then index_full).
   bool unchanged = false;
   std::size_t rendered = 0, reused = 0, index_documents = 0;
+  std::size_t parsed = 0;  // documents read and parsed afresh; the others came from the parse cache
   bool index_full = false;
   bool recycled = false;  // written over the spare generation (generation.h), not into an empty folder
 };

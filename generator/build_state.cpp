@@ -76,12 +76,7 @@ std::string blob_hash(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
-  std::string bytes = s.str();
-  git_oid oid;
-  if (git_odb_hash(&oid, bytes.data(), bytes.size(), GIT_OBJECT_BLOB) != 0) return "?";
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &oid);
-  return hex;
+  return git_blob_id(s.str());
 }
 
 struct LibGit {
@@ -378,7 +373,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     const Document& e = corpus.entries[i];
     const MarkdownDoc& doc = parsed.entry_docs[i];
     Hasher h = start("entry");
-    h.add(e.slug).add(e.text);
+    h.add(e.slug).add(e.hash);
     d.link_targets(h, graph.entry_links[i]);
     std::set<std::string> keys(e.sources.begin(), e.sources.end());
     for (const auto& cit : doc.citations) keys.insert(cit.key);
@@ -415,7 +410,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
   for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
     const Document& p = corpus.pages[i];
     Hasher h = start("page");
-    h.add(p.slug).add(p.text);
+    h.add(p.slug).add(p.hash);
     d.link_targets(h, graph.page_links[i]);
     std::set<std::string> keys;
     for (const auto& cit : parsed.page_docs[i].citations) keys.insert(cit.key);

@@ -11,12 +11,14 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "frontmatter.h"
+#include "hash.h"
 #include "text.h"
 
 namespace fs = std::filesystem;
@@ -137,7 +139,9 @@ std::vector<Term> term_list(const YamlContext& ctx, const YAML::Node& node, std:
   return out;
 }
 
-std::string read_file(const fs::path& path, const std::string& display, Diagnostics& diagnostics, bool& ok) {
+// `blob_id`, when given, receives the git blob id of the bytes read.
+std::string read_file(const fs::path& path, const std::string& display, Diagnostics& diagnostics, bool& ok,
+                      std::string* blob_id = nullptr) {
   ok = false;
   std::error_code ec;
   auto size = fs::file_size(path, ec);
@@ -166,6 +170,7 @@ std::string read_file(const fs::path& path, const std::string& display, Diagnost
   }
   ::close(fd);
   raw.resize(got);  // a file that shrank while being read is read as it was
+  if (blob_id) *blob_id = git_blob_id(raw);
   std::string text = normalise_newlines(std::move(raw));
   if (text.find('\0') != std::string::npos) {
     diagnostics.error(display, 1, 1, "binair bestand: verwacht UTF-8-tekst");
@@ -371,7 +376,7 @@ void load_sources(const fs::path& root, const std::string& display_root, Corpus&
 }
 
 void load_documents(const fs::path& root, const std::string& display_root, const std::string& folder, bool is_entry,
-                    int jobs, std::vector<Document>& out, Diagnostics& diagnostics) {
+                    int jobs, const ReuseDocument& reuse, std::vector<Document>& out, Diagnostics& diagnostics) {
   struct Job {
     fs::path path;
     std::string display, slug;
@@ -405,9 +410,20 @@ void load_documents(const fs::path& root, const std::string& display_root, const
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i; (i = next++) < work.size();) {
+      if (reuse) {
+        if (auto known = reuse(work[i].display)) {
+          docs[i] = std::move(known->document);
+          local[i].items = std::move(known->diagnostics);
+          continue;
+        }
+      }
       bool ok;
-      std::string text = read_file(work[i].path, work[i].display, local[i], ok);
-      if (ok) docs[i] = parse_document(work[i].display, work[i].slug, std::move(text), is_entry, local[i]);
+      std::string hash;
+      std::string text = read_file(work[i].path, work[i].display, local[i], ok, &hash);
+      if (ok) {
+        docs[i] = parse_document(work[i].display, work[i].slug, std::move(text), is_entry, local[i]);
+        docs[i]->hash = std::move(hash);
+      }
     }
   };
   std::vector<std::thread> threads;
@@ -497,11 +513,27 @@ Document parse_document(const std::string& display_path, const std::string& slug
   return doc;
 }
 
-Corpus load_corpus(const fs::path& content_dir, Diagnostics& diagnostics, int jobs) {
-  Corpus corpus;
-  corpus.root = content_dir;
+std::string display_root_of(const fs::path& content_dir) {
   std::string display_root = content_dir.generic_string();
   while (display_root.size() > 1 && display_root.back() == '/') display_root.pop_back();
+  return display_root;
+}
+
+std::string read_body(const Document& document) {
+  Diagnostics ignored;
+  bool ok;
+  std::string hash;
+  std::string text = read_file(document.path, document.path, ignored, ok, &hash);
+  if (!ok || hash != document.hash) {
+    throw std::runtime_error(document.path + " veranderde tijdens de build; bouw opnieuw");
+  }
+  return split_front_matter(text).body;
+}
+
+Corpus load_corpus(const fs::path& content_dir, Diagnostics& diagnostics, int jobs, const ReuseDocument& reuse) {
+  Corpus corpus;
+  corpus.root = content_dir;
+  const std::string display_root = display_root_of(content_dir);
   std::error_code ec;
   if (!fs::is_directory(content_dir, ec)) {
     diagnostics.error(display_root, 0, 0, "map bestaat niet");
@@ -510,8 +542,8 @@ Corpus load_corpus(const fs::path& content_dir, Diagnostics& diagnostics, int jo
   load_config(content_dir, display_root, corpus, diagnostics);
   load_themes(content_dir, display_root, corpus, diagnostics);
   load_sources(content_dir, display_root, corpus, diagnostics);
-  load_documents(content_dir, display_root, "begrippen", true, jobs, corpus.entries, diagnostics);
-  load_documents(content_dir, display_root, "paginas", false, jobs, corpus.pages, diagnostics);
+  load_documents(content_dir, display_root, "begrippen", true, jobs, reuse, corpus.entries, diagnostics);
+  load_documents(content_dir, display_root, "paginas", false, jobs, reuse, corpus.pages, diagnostics);
   auto media_dir = content_dir / "media";
   if (fs::is_directory(media_dir, ec)) {
     for (fs::recursive_directory_iterator it(media_dir, ec), end; !ec && it != end; it.increment(ec)) {

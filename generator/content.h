@@ -1,7 +1,9 @@
 #pragma once
 // Stage 1 (load): reads content/ into plain structs, reporting every problem found.
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,11 +17,13 @@ inline constexpr std::size_t max_file_bytes = 1 << 20;
 struct Term {
   std::string text;
   std::string lang;  // BCP 47 code when the term is in another language, else ""
+  bool operator==(const Term&) const = default;
 };
 
 struct Position {
   int line = 0;
   int column = 0;
+  bool operator==(const Position&) const = default;
 };
 
 struct SiteConfig {
@@ -60,7 +64,10 @@ struct Source {
 struct Document {
   std::string slug;
   std::string path;       // display path, e.g. content/begrippen/presentie.md
-  std::string text;       // normalised file text, for diagnostics
+  std::string hash;       // git blob id of the file's bytes as read
+  // Normalised file text, for diagnostics, and the body after the front matter. Both are empty in a
+  // document taken from the parse cache (parse_cache.h): read_body reads the body when a page needs it.
+  std::string text;
   int body_first_line = 1;
   std::string body;
   std::string title;
@@ -74,6 +81,7 @@ struct Document {
   std::vector<std::string> former_slugs;
   std::map<std::string, Position> field_positions;  // front matter key -> where it was written
   std::map<std::string, std::vector<Position>> item_positions;  // list field -> position per item
+  bool operator==(const Document&) const = default;
 };
 
 struct Corpus {
@@ -86,8 +94,25 @@ struct Corpus {
   std::vector<std::string> media; // paths relative to content/media, sorted
 };
 
-// `display_root` is how paths are shown in diagnostics (normally the --content argument).
-Corpus load_corpus(const std::filesystem::path& content_dir, Diagnostics& diagnostics, int jobs = 1);
+// A document an earlier build parsed from a file with the same content, with every diagnostic that
+// loading and parsing that file gave (load_corpus reports them again instead of reading the file).
+struct KnownDocument {
+  Document document;  // without text and body
+  std::vector<Diagnostic> diagnostics;
+};
+// By display path; called from several threads at once, each path at most once.
+using ReuseDocument = std::function<std::optional<KnownDocument>(const std::string& display_path)>;
+
+// How paths under `content_dir` are shown in diagnostics and Document::path (the --content argument
+// without a trailing slash).
+std::string display_root_of(const std::filesystem::path& content_dir);
+
+Corpus load_corpus(const std::filesystem::path& content_dir, Diagnostics& diagnostics, int jobs = 1,
+                   const ReuseDocument& reuse = nullptr);
+
+// The body of a document as its file holds it now: for documents taken from the parse cache. Throws
+// std::runtime_error when the file no longer has the content the document was parsed from.
+std::string read_body(const Document& document);
 
 // Parses one document from text (used by load_corpus and by tests/fuzzers).
 Document parse_document(const std::string& display_path, const std::string& slug, std::string raw,

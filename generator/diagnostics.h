@@ -14,6 +14,7 @@ struct Diagnostic {
   Severity severity = Severity::error;
   std::string message;     // Dutch
   std::string source_line; // the offending line, for the caret display (may be empty)
+  bool operator==(const Diagnostic&) const = default;
 };
 
 struct Diagnostics {

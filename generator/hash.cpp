@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include <git2.h>
+
 namespace lexicon {
 
 void Hasher::mix(std::uint64_t word) {
@@ -41,6 +43,15 @@ Fingerprint Hasher::value() const {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
+}
+
+std::string git_blob_id(std::string_view bytes) {
+  // Pure computation with libgit2's built-in SHA-1: needs no git_libgit2_init.
+  git_oid oid;
+  if (git_odb_hash(&oid, bytes.data(), bytes.size(), GIT_OBJECT_BLOB) != 0) return "?";
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &oid);
+  return hex;
 }
 
 }  // namespace lexicon

@@ -22,4 +22,8 @@ class Hasher {
   void mix(std::uint64_t word);
 };
 
+// Git's blob id (hex SHA-1 of "blob <size>\0" + bytes), as `git hash-object` gives it: what the input
+// scan records per file, so a parsed file can be matched to a scanned one without reading it again.
+std::string git_blob_id(std::string_view bytes);
+
 }  // namespace lexicon

@@ -21,6 +21,7 @@ struct WikiLinkRef {
   int line = 0;
   int column = 0;
   cmark_node* node = nullptr;  // the LINK node to receive the URL
+  bool operator==(const WikiLinkRef&) const = default;
 };
 
 struct CitationRef {
@@ -29,6 +30,7 @@ struct CitationRef {
   int line = 0;
   int column = 0;
   cmark_node* node = nullptr;  // the LINK node to receive URL and text
+  bool operator==(const CitationRef&) const = default;
 };
 
 struct ImageRef {
@@ -36,6 +38,7 @@ struct ImageRef {
   int line = 0;
   int column = 0;
   cmark_node* node = nullptr;
+  bool operator==(const ImageRef&) const = default;
 };
 
 // Element ids the page templates give their own parts (layout, entry sections). A body heading
@@ -47,6 +50,7 @@ struct Heading {
   int level = 2;
   std::string text;
   std::string id;
+  bool operator==(const Heading&) const = default;
 };
 
 struct MarkdownDoc {
@@ -56,6 +60,7 @@ struct MarkdownDoc {
   std::vector<ImageRef> images;
   std::vector<Heading> headings;
   std::string plain_text;  // for the index, snippets and word counts
+  bool operator==(const MarkdownDoc&) const = default;
 };
 
 // `file_text` and `body_first_line` let diagnostics point at file lines and columns.

@@ -21,7 +21,7 @@ bool is_reserved_page_slug(const std::string& slug) {
   return reserved.count(slug) > 0;
 }
 
-ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics) {
+ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics, const ReuseMarkdown& reuse) {
   ParsedCorpus parsed;
   std::size_t n_entries = corpus.entries.size();
   std::size_t total = n_entries + corpus.pages.size();
@@ -34,6 +34,12 @@ ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics) {
   auto worker = [&] {
     for (std::size_t i; (i = next++) < total;) {
       const Document& d = doc_at(i);
+      if (reuse) {
+        if (auto known = reuse(d)) {
+          docs[i] = std::move(*known);
+          continue;
+        }
+      }
       docs[i] = parse_markdown(d.body, d.path, d.text, d.body_first_line, local[i]);
       drop_tree(docs[i]);  // render parses the body again: a corpus of trees does not fit in memory
     }

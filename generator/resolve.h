@@ -1,6 +1,8 @@
 #pragma once
 // Stage 2 (resolve): turns names into a link graph over the parsed documents.
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,7 +20,10 @@ struct ParsedCorpus {
 
 // Parses every body (in parallel over `jobs` threads); diagnostics keep a stable order. The docs
 // keep no tree (drop_tree): render_site parses each body again with parse_markdown_tree.
-ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics);
+// `reuse` may supply a document's parse instead (the parse cache: its diagnostics came with the
+// document from load_corpus); called from several threads at once, each document at most once.
+using ReuseMarkdown = std::function<std::optional<MarkdownDoc>(const Document& document)>;
+ParsedCorpus parse_corpus(Corpus corpus, int jobs, Diagnostics& diagnostics, const ReuseMarkdown& reuse = nullptr);
 
 struct LinkTarget {
   enum Kind { none, entry, page } kind = none;

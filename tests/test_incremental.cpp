@@ -182,6 +182,7 @@ struct Sequence {
       if (it == before.end() || !(it->second == id)) written.insert(path);
     }
     written.erase(".lexicon/build-state");
+    written.erase(".lexicon/parse-cache");  // rewritten by every build that writes a generation
     return {report, written};
   }
 };

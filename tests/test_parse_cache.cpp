@@ -1,0 +1,126 @@
+// The parse cache: what it stores comes back exactly as a fresh parse gives it, a damaged cache is never
+// used, and an incremental build parses only the files that changed while reporting every file's
+// diagnostics as a clean build does. (That its builds equal clean builds is test_incremental's sequence.)
+#include <doctest/doctest.h>
+
+#include "build.h"
+#include "build_helpers.h"
+#include "build_state.h"
+#include "content.h"
+#include "parse_cache.h"
+#include "resolve.h"
+
+using namespace testutil;
+
+namespace {
+
+lexicon::ParsedCorpus parse_dir(const fs::path& content, lexicon::Diagnostics& diagnostics) {
+  return lexicon::parse_corpus(lexicon::load_corpus(content, diagnostics, 2), 2, diagnostics);
+}
+
+lexicon::BuildOptions options(const TempDir& tmp) {
+  lexicon::BuildOptions o;
+  o.content_dir = tmp / "content";
+  o.site_dir = tmp / "site";
+  o.templates_dir = templates_dir();
+  o.jobs = 2;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("the parse cache gives back every document, parse and diagnostic as parsing gave them") {
+  for (const fs::path content : {source_dir() / "content", fixtures_dir() / "good/content", fixtures_dir() / "hostile/content"}) {
+    CAPTURE(content.string());
+    lexicon::Diagnostics diagnostics;
+    lexicon::ParsedCorpus parsed = parse_dir(content, diagnostics);
+    const std::string root = lexicon::display_root_of(content);
+    auto cache = lexicon::decode_parse_cache(lexicon::serialise_parse_cache(parsed, diagnostics, "binary 1", root));
+    REQUIRE(cache.has_value());
+    CHECK(cache->binary == "binary 1");
+    CHECK(cache->display_root == root);
+    const auto& c = parsed.corpus;
+    REQUIRE(cache->files.size() == c.entries.size() + c.pages.size());
+    std::size_t with_diagnostics = 0;
+    auto compare = [&](const lexicon::Document& d, const lexicon::MarkdownDoc& m) {
+      CAPTURE(d.path);
+      auto it = cache->files.find(d.path);
+      REQUIRE(it != cache->files.end());
+      lexicon::Document expected = d;
+      expected.text.clear();  // read again from the file when needed
+      expected.body.clear();
+      CHECK(it->second.document == expected);
+      CHECK(it->second.markdown == m);
+      CHECK_FALSE(it->second.document.hash.empty());
+      std::vector<lexicon::Diagnostic> own;
+      for (const auto& diag : diagnostics.items) {
+        if (diag.path == d.path) own.push_back(diag);
+      }
+      CHECK(it->second.diagnostics == own);
+      with_diagnostics += !own.empty();
+    };
+    for (std::size_t i = 0; i < c.entries.size(); ++i) compare(c.entries[i], parsed.entry_docs[i]);
+    for (std::size_t i = 0; i < c.pages.size(); ++i) compare(c.pages[i], parsed.page_docs[i]);
+    if (content.filename() == "content" && content.parent_path().filename() == "hostile") CHECK(with_diagnostics > 0);
+  }
+}
+
+TEST_CASE("a damaged parse cache is refused, never half read") {
+  lexicon::Diagnostics diagnostics;
+  lexicon::ParsedCorpus parsed = parse_dir(fixtures_dir() / "good/content", diagnostics);
+  const std::string bytes = lexicon::serialise_parse_cache(parsed, diagnostics, "b", "r");
+  REQUIRE(lexicon::decode_parse_cache(bytes).has_value());
+  for (std::size_t cut : {std::size_t{0}, std::size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
+    CHECK_FALSE(lexicon::decode_parse_cache(std::string_view(bytes).substr(0, cut)).has_value());
+  }
+  for (std::size_t at = 0; at < bytes.size(); at += 97) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x20);
+    CHECK_FALSE(lexicon::decode_parse_cache(damaged).has_value());
+  }
+  CHECK_FALSE(lexicon::decode_parse_cache(bytes + "x").has_value());
+}
+
+TEST_CASE("an incremental build parses only changed files and reports cached files' warnings again") {
+  TempDir tmp("parsecache");
+  copy_tree(fixtures_dir() / "good/content", tmp / "content");
+  // A warning from loading (empty summary), to come back from the cache.
+  write_file(tmp / "content/begrippen/nabijheid.md",
+             "---\ntitle: Nabijheid\nthemes: [kern]\n---\nDichtbij zijn, zie [[presentie]].\n");
+  auto first = lexicon::run_build(options(tmp), false);
+  REQUIRE_MESSAGE(first.exit_code == 0, all_diagnostics(first));
+  const std::size_t documents = first.parsed;
+  CHECK(documents > 6);
+  const std::string warnings = all_diagnostics(first);
+  CHECK(warnings.find("nabijheid.md:2:1: warning: lege samenvatting") != std::string::npos);
+  CHECK(fs::exists(tmp / "site" / lexicon::parse_cache_path));
+
+  write_file(tmp / "content/begrippen/client.md", read_file(tmp / "content/begrippen/client.md") + "\nNog een zin.\n");
+  auto edit = lexicon::run_build(options(tmp), false);
+  REQUIRE_MESSAGE(edit.exit_code == 0, all_diagnostics(edit));
+  CHECK(edit.parsed == 1);
+  CHECK(all_diagnostics(edit) == warnings);  // with the source line under the caret, as before
+  CHECK(read_file(tmp / "site/begrippen/client/index.html").find("Nog een zin.") != std::string::npos);
+
+  // A damaged cache is not used: everything is parsed again, with the same result.
+  std::string cache = read_file(tmp / "site" / lexicon::parse_cache_path);
+  cache[cache.size() / 2] = static_cast<char>(cache[cache.size() / 2] ^ 1);
+  write_file(tmp / "site" / lexicon::parse_cache_path, cache);
+  write_file(tmp / "content/begrippen/client.md", read_file(tmp / "content/begrippen/client.md") + "\nEn nog een.\n");
+  auto damaged = lexicon::run_build(options(tmp), false);
+  REQUIRE_MESSAGE(damaged.exit_code == 0, all_diagnostics(damaged));
+  CHECK(damaged.parsed == documents);
+  CHECK(all_diagnostics(damaged) == warnings);
+
+  // A page whose body comes from the cache is rendered from its file when it must be rendered again
+  // (here: for the changed title of an entry it links to).
+  std::string presentie = read_file(tmp / "site/begrippen/presentie/index.html");
+  write_file(tmp / "content/begrippen/client.md",
+             [&] { std::string t = read_file(tmp / "content/begrippen/client.md"); t.replace(t.find("title: Cliënt"), 13, "title: Cliënt en naaste"); return t; }());
+  auto title = lexicon::run_build(options(tmp), false);
+  REQUIRE_MESSAGE(title.exit_code == 0, all_diagnostics(title));
+  CHECK(title.parsed == 1);
+  std::string again = read_file(tmp / "site/begrippen/presentie/index.html");
+  CHECK(again != presentie);
+  CHECK(again.find("Cliënt en naaste") != std::string::npos);
+}
