@@ -134,6 +134,19 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       if (job.valid()) job.wait();
     }
   } join_parse_cache{parse_cache_written};
+  // A build also needs the git history and the analysed text for "Verwant"; neither depends on the link
+  // graph, so both are computed while it is resolved (and thrown away if the check fails).
+  std::future<ContentHistory> history_job;
+  std::future<EntryTermIndex> terms_job;
+  const SuggestionOptions suggestion_options{.jobs = jobs};
+  if (!check_only) {
+    std::vector<std::string> slugs;
+    for (const auto& e : parsed.corpus.entries) slugs.push_back(e.slug);
+    history_job = std::async(std::launch::async, [&options, slugs = std::move(slugs)] {
+      return load_history(options.content_dir, slugs);
+    });
+    terms_job = std::async(std::launch::async, [&] { return suggestion_terms(parsed, suggestion_options); });
+  }
   LinkGraph graph = resolve(parsed, report.diagnostics);
   sort_diagnostics(report.diagnostics);
   attach_source_lines(report.diagnostics);
@@ -147,17 +160,17 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   }
   if (check_only) return report;
 
-  // History is read only for a build: `check` does not need it and stays fast.
-  std::vector<std::string> slugs;
-  for (const auto& e : parsed.corpus.entries) slugs.push_back(e.slug);
+  // History is read only for a build: `check` does not need it and stays fast. These two timings are
+  // what the build still had to wait for after the check.
   progress.stage("geschiedenis");
   auto history_start = std::chrono::steady_clock::now();
-  ContentHistory history = load_history(options.content_dir, slugs);
+  ContentHistory history = history_job.get();
   report.timings.emplace_back("history", seconds_since(history_start));
   // From the parsed text alone (an in-memory index of stems), before rendering and not from site/.
   progress.stage("verwant");
   auto related_start = std::chrono::steady_clock::now();
-  std::vector<std::vector<Suggestion>> suggestions = compute_suggestions(parsed, graph, SuggestionOptions{.jobs = jobs});
+  std::vector<std::vector<Suggestion>> suggestions =
+      compute_suggestions(parsed, graph, terms_job.get(), suggestion_options);
   report.timings.emplace_back("verwant", seconds_since(related_start));
   if (!history.available && history.note != "geen git-repository") report.history_note = history.note;
 

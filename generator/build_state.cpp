@@ -279,21 +279,35 @@ namespace {
 struct Digests {
   const ParsedCorpus& parsed;
   const LinkGraph& graph;
+  // Per entry, hashed once: what a list item showing it reads, and its slug. Pages and maps refer to
+  // the same entries over and over (a map to its neighbours' links), so they add these digests.
+  std::vector<Fingerprint> item, slug;
+  std::vector<Fingerprint> outgoing, incoming;  // per entry: the slugs of the entries it links to, linked from
+
+  Digests(const ParsedCorpus& p, const LinkGraph& g) : parsed(p), graph(g) {
+    for (const auto& e : p.corpus.entries) {
+      item.push_back(Hasher().add(e.slug).add(e.title).add(e.title_lang).add(e.summary).value());
+      slug.push_back(Hasher().add(e.slug).value());
+    }
+    for (std::size_t i = 0; i < p.corpus.entries.size(); ++i) {
+      Hasher out, in;
+      slugs(out, g.outgoing[i]);
+      slugs(in, g.incoming[i]);
+      outgoing.push_back(out.value());
+      incoming.push_back(in.value());
+    }
+  }
   const Corpus& corpus() const { return parsed.corpus; }
-  const Document& entry(int i) const { return corpus().entries[static_cast<std::size_t>(i)]; }
 
   // What a list item showing an entry reads: its URL, title (and language), summary.
-  void ref(Hasher& h, int i) const {
-    const auto& e = entry(i);
-    h.add(e.slug).add(e.title).add(e.title_lang).add(e.summary);
-  }
+  void ref(Hasher& h, int i) const { h.add(item[static_cast<std::size_t>(i)]); }
   void refs(Hasher& h, const std::vector<int>& list) const {
     h.add(static_cast<std::uint64_t>(list.size()));
     for (int i : list) ref(h, i);
   }
   void slugs(Hasher& h, const std::vector<int>& list) const {
     h.add(static_cast<std::uint64_t>(list.size()));
-    for (int i : list) h.add(entry(i).slug);
+    for (int i : list) h.add(slug[static_cast<std::size_t>(i)]);
   }
   void source(Hasher& h, const Source& s) const {
     h.add(s.key).add(s.authors).add(s.year).add(s.title).add(s.container).add(s.publisher).add(s.place);
@@ -395,7 +409,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
       h.add(static_cast<std::uint64_t>(list->size()));
       for (int n : *list) {
         d.ref(h, n);
-        d.slugs(h, graph.outgoing[static_cast<std::size_t>(n)]);
+        h.add(d.outgoing[static_cast<std::size_t>(n)]);
       }
     }
     if (history) {
@@ -425,8 +439,8 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     if (it != graph.theme_entries.end()) {
       d.refs(h, it->second);
       for (int n : it->second) {  // the theme's map: links among its entries, ranked by degree
-        d.slugs(h, graph.outgoing[static_cast<std::size_t>(n)]);
-        d.slugs(h, graph.incoming[static_cast<std::size_t>(n)]);
+        h.add(d.outgoing[static_cast<std::size_t>(n)]);
+        h.add(d.incoming[static_cast<std::size_t>(n)]);
       }
     }
     out.outputs[theme_path(t.slug) + "index.html"] = h.value();

@@ -304,6 +304,15 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   db.commit();
 }
 
+namespace {
+// Lets an unordered_map keyed by std::string be searched with a string_view, without a copy.
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+constexpr std::uint32_t no_term = UINT32_MAX;
+}  // namespace
+
 EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const KeepTerm& keep) {
   EntryTermIndex out{Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY), {}};
   using FormCounts = std::unordered_map<std::uint32_t, std::unordered_map<std::string, unsigned>>;  // term -> form -> count
@@ -326,30 +335,72 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
   auto work = [&](std::size_t w) {
     Analyzer analyzer;
     Worker& me = state[w];
+    // Every distinct spelling (as written) is folded and stemmed once; after that a word costs one
+    // lookup. A spelling's lowercase form is what `written` counts, its stem term what wdf counts.
+    struct Spelling {
+      std::uint32_t term = no_term;  // this thread's id of the stem term; no_term: not a token
+      std::uint32_t form = 0;        // index into forms
+    };
+    std::unordered_map<std::string, Spelling, TransparentHash, std::equal_to<>> spellings;
     std::unordered_map<std::string, std::uint32_t> stems;  // folded word -> id of its stem term
-    std::unordered_map<std::uint32_t, unsigned> wdf;
-    auto add = [&](const std::string& text, unsigned weight) {
-      for (const auto& token : tokenize(text)) {
-        auto it = stems.find(token.folded);
-        if (it == stems.end()) {
-          std::string term = std::string(schema::stemmed) + analyzer.stem(token.folded);
-          auto [id, fresh] = me.ids.emplace(term, static_cast<std::uint32_t>(me.names.size()));
-          if (fresh) me.names.push_back(term);
-          it = stems.emplace(token.folded, id->second).first;
+    std::unordered_map<std::string, std::uint32_t> form_ids;
+    std::vector<std::string> forms;       // lowercase spellings
+    std::vector<std::uint32_t> form_term;  // by form
+    std::vector<unsigned> form_count;      // by form
+    std::vector<unsigned> wdf;             // by term id, for the entry being analysed
+    std::vector<std::uint32_t> touched;    // term ids with a wdf in this entry
+    std::string folded, lower;
+    auto add = [&](std::string_view text, unsigned weight) {
+      WordScanner scanner(text);
+      Word word;
+      while (scanner.next(word)) {
+        std::string_view raw = text.substr(word.start, word.end - word.start);
+        auto it = spellings.find(raw);
+        if (it == spellings.end()) {
+          Spelling s;
+          if (fold_word(raw, folded, &lower)) {  // as tokenize does
+            auto stem = stems.find(folded);
+            if (stem == stems.end()) {
+              std::string term = std::string(schema::stemmed) + analyzer.stem(folded);
+              auto [id, fresh] = me.ids.emplace(term, static_cast<std::uint32_t>(me.names.size()));
+              if (fresh) {
+                me.names.push_back(term);
+                wdf.push_back(0);
+              }
+              stem = stems.emplace(folded, id->second).first;
+            }
+            s.term = stem->second;
+            auto [form, fresh] = form_ids.emplace(lower, static_cast<std::uint32_t>(forms.size()));
+            if (fresh) {
+              forms.push_back(lower);
+              form_term.push_back(s.term);
+              form_count.push_back(0);
+            }
+            s.form = form->second;
+          }
+          it = spellings.emplace(std::string(raw), s).first;
         }
-        wdf[it->second] += weight;
-        ++me.written[it->second][token.lower];
+        const Spelling& s = it->second;
+        if (s.term == no_term) continue;
+        if (wdf[s.term] == 0) touched.push_back(s.term);
+        wdf[s.term] += weight;
+        ++form_count[s.form];
       }
     };
     for (std::size_t i; (i = next++) < entries.size();) {
-      wdf.clear();
       add(entries[i].title, schema::title_weight);
       for (const auto& a : entries[i].aliases) add(a.text, schema::alias_weight);
       add(entries[i].summary, schema::summary_weight);
       add(parsed.entry_docs[i].plain_text, schema::body_weight);
-      counts[i].assign(wdf.begin(), wdf.end());
+      counts[i].reserve(touched.size());
+      for (std::uint32_t t : touched) {
+        counts[i].emplace_back(t, wdf[t]);
+        wdf[t] = 0;
+      }
+      touched.clear();
       analysed_by[i] = static_cast<std::uint8_t>(w);
     }
+    for (std::size_t f = 0; f < forms.size(); ++f) me.written[form_term[f]][forms[f]] += form_count[f];
   };
   std::vector<std::thread> threads;
   for (int t = 1; t < workers; ++t) threads.emplace_back(work, static_cast<std::size_t>(t));

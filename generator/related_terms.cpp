@@ -43,19 +43,32 @@ class KeyTermDecider : public Xapian::ExpandDecider {
   std::size_t min_length_;
 };
 
+Xapian::doccount max_term_freq(std::size_t entries, const SuggestionOptions& options) {
+  return static_cast<Xapian::doccount>(std::max(2.0, options.max_term_share * static_cast<double>(entries)));
+}
+
 }  // namespace
+
+EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options) {
+  auto max_freq = max_term_freq(parsed.corpus.entries.size(), options);
+  // Only stems that can be some entry's key term (what KeyTermDecider accepts) need to be in the
+  // database; the rest only count towards entry lengths there, so weights and results are unchanged.
+  return index_entry_terms(parsed, options.jobs, [&](const std::string& term, unsigned entries, unsigned max_wdf) {
+    return max_wdf >= options.min_wdf && candidate_stem(term, entries, max_freq, options.min_stem_length);
+  });
+}
 
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
                                                          const SuggestionOptions& options) {
+  return compute_suggestions(parsed, graph, suggestion_terms(parsed, options), options);
+}
+
+std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
+                                                         const EntryTermIndex& index, const SuggestionOptions& options) {
   const std::size_t n = parsed.corpus.entries.size();
   std::vector<std::vector<Suggestion>> out(n);
   if (n < 2 || options.max_suggestions == 0) return out;
-  auto max_freq = static_cast<Xapian::doccount>(std::max(2.0, options.max_term_share * static_cast<double>(n)));
-  // Only stems that can be some entry's key term (what KeyTermDecider accepts) need to be in the
-  // database; the rest only count towards entry lengths there, so weights and results are unchanged.
-  EntryTermIndex index = index_entry_terms(parsed, options.jobs, [&](const std::string& term, unsigned entries, unsigned max_wdf) {
-    return max_wdf >= options.min_wdf && candidate_stem(term, entries, max_freq, options.min_stem_length);
-  });
+  auto max_freq = max_term_freq(n, options);
   const Xapian::Database& db = index.db;
   KeyTermDecider decider(db, max_freq, options.min_stem_length);
   Xapian::Enquire enquire(db);

@@ -9,6 +9,8 @@
 
 namespace lexicon {
 
+struct EntryTermIndex;  // indexer.h
+
 struct Suggestion {
   int entry = -1;                   // index into corpus.entries
   double weight = 0;                // match weight; suggestions come highest first
@@ -33,6 +35,13 @@ struct SuggestionOptions {
 // entry itself nor its Zie ook entries, strongest first (ties by entry order), each with at least
 // min_shared_terms shared terms. Deterministic; reads only the parsed corpus.
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
+                                                         const SuggestionOptions& options = {});
+
+// The same in two steps, so the first (analysing every entry's text: most of the cost) can run while
+// the link graph is resolved: it needs the parsed text only, the second also the graph.
+EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options = {});
+std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
+                                                         const EntryTermIndex& index,
                                                          const SuggestionOptions& options = {});
 
 }  // namespace lexicon
