@@ -86,29 +86,33 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   progress.stage("inlezen");
   // Unchanged files come from the current generation's parse cache, without being read.
   const std::string display_root = display_root_of(options.content_dir);
-  std::map<std::string, CachedFile> cached;
-  if (previous) cached = reusable_files(options.site_dir / parse_cache_path, state.environment.binary, display_root, state.inputs);
+  std::optional<ParseCacheFile> cache;
+  if (previous) cache = reusable_parse_cache(options.site_dir / parse_cache_path, state.environment.binary, display_root, state.inputs);
   std::atomic<std::size_t> from_cache{0};
   ReuseDocument reuse_document;
   ReuseMarkdown reuse_markdown;
-  if (!cached.empty()) {
-    // Each path is asked for once (by one thread), so moving out of the shared map is safe.
+  if (cache) {
+    // Each path is asked for once, by one of the loader's threads, which decodes its record (so they
+    // share that work) and leaves the parse in the record's own slot for parse_corpus.
     reuse_document = [&](const std::string& path) -> std::optional<KnownDocument> {
-      auto it = cached.find(path);
-      if (it == cached.end()) return std::nullopt;
+      auto it = cache->records.find(path);
+      if (it == cache->records.end()) return std::nullopt;
+      auto file = decode_record(*cache, it->second);
+      if (!file) return std::nullopt;
       ++from_cache;
-      return KnownDocument{std::move(it->second.document), std::move(it->second.diagnostics)};
+      it->second.markdown = std::move(file->markdown);
+      return KnownDocument{std::move(file->document), std::move(file->diagnostics)};
     };
     reuse_markdown = [&](const Document& d) -> std::optional<MarkdownDoc> {
-      auto it = d.text.empty() ? cached.find(d.path) : cached.end();
-      if (it == cached.end()) return std::nullopt;
+      auto it = d.text.empty() ? cache->records.find(d.path) : cache->records.end();
+      if (it == cache->records.end() || !it->second.markdown) return std::nullopt;
       return std::move(it->second.markdown);
     };
   }
   Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs, reuse_document);
   TemplateSet templates = load_templates(options.templates_dir, report.diagnostics);
   ParsedCorpus parsed = parse_corpus(std::move(corpus), jobs, report.diagnostics, reuse_markdown);
-  std::map<std::string, CachedFile>().swap(cached);
+  cache.reset();
   report.parsed = parsed.corpus.entries.size() + parsed.corpus.pages.size() - from_cache;
   // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of
   // its own while the link graph and suggestions are computed; it reads the parsed corpus, which stays

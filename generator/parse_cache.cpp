@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "hash.h"
 
@@ -44,6 +43,12 @@ class Reader {
   explicit Reader(std::string_view bytes) : in_(bytes) {}
   bool ok = true;
   bool done() const { return pos_ == in_.size(); }
+  std::size_t offset() const { return pos_; }
+  bool skip(std::size_t n) {
+    if (in_.size() - pos_ < n) return fail(), false;
+    pos_ += n;
+    return true;
+  }
   std::uint32_t u32() {
     if (in_.size() - pos_ < 4) return fail();
     std::uint32_t v = 0;
@@ -245,6 +250,11 @@ std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics&
   w.str(display_root);
   w.u32(static_cast<std::uint32_t>(documents.size()));
   for (const auto& [path, doc] : documents) {
+    // A record: its length, then path and hash (all that open_parse_cache reads), then the rest.
+    std::size_t length_at = w.out.size();
+    w.u32(0);
+    w.str(path);
+    w.str(doc.first->hash);
     write_document(w, *doc.first);
     write_markdown(w, *doc.second);
     auto it = by_path.find(path);
@@ -252,53 +262,83 @@ std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics&
     if (it != by_path.end()) {
       for (const auto* d : it->second) write_diagnostic(w, *d);
     }
+    auto length = static_cast<std::uint32_t>(w.out.size() - length_at - 4);
+    for (int k = 0; k < 4; ++k) w.out[length_at + k] = static_cast<char>((length >> (8 * k)) & 0xff);
   }
   Fingerprint sum = Hasher().add(w.out).value();
   for (int k = 0; k < 8; ++k) w.out += static_cast<char>((sum >> (8 * k)) & 0xff);
   return std::move(w.out);
 }
 
-std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
-  if (bytes.size() < magic.size() + 8 || bytes.substr(0, magic.size()) != magic) return std::nullopt;
-  std::string_view body = bytes.substr(0, bytes.size() - 8);
+std::optional<ParseCacheFile> open_parse_cache(std::string bytes) {
+  if (bytes.size() < magic.size() + 8 || std::string_view(bytes).substr(0, magic.size()) != magic) return std::nullopt;
+  std::string_view body = std::string_view(bytes).substr(0, bytes.size() - 8);
   Fingerprint sum = 0;
   for (int k = 0; k < 8; ++k) sum |= static_cast<Fingerprint>(static_cast<unsigned char>(bytes[body.size() + k])) << (8 * k);
   if (Hasher().add(body).value() != sum) return std::nullopt;
+  ParseCacheFile cache;
   Reader r(body.substr(magic.size()));
-  ParseCache cache;
   cache.binary = r.str();
   cache.display_root = r.str();
-  for (std::uint32_t n = r.count(16); n > 0 && r.ok; --n) {
-    CachedFile f;
-    f.document = read_document(r);
-    f.markdown = read_markdown(r);
-    f.diagnostics.resize(r.count(16));
-    for (auto& d : f.diagnostics) d = read_diagnostic(r);
-    std::string path = f.document.path;
-    cache.files.emplace(std::move(path), std::move(f));
+  for (std::uint32_t n = r.count(4); n > 0 && r.ok; --n) {
+    std::size_t size = r.u32();
+    std::size_t offset = magic.size() + r.offset();
+    if (!r.skip(size)) break;
+    Reader head(body.substr(offset, size));
+    std::string path = head.str();
+    CachedRecord record{offset, size, head.str(), std::nullopt};
+    if (!head.ok || !cache.records.emplace(std::move(path), std::move(record)).second) return std::nullopt;
   }
   if (!r.ok || !r.done()) return std::nullopt;
+  cache.bytes = std::move(bytes);
   return cache;
 }
 
-std::map<std::string, CachedFile> reusable_files(const std::filesystem::path& cache_file, const std::string& binary,
-                                                 const std::string& display_root,
-                                                 const std::map<std::string, InputFile>& inputs) {
-  std::ifstream in(cache_file, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  auto cache = decode_parse_cache(bytes.str());
-  if (!cache || cache->binary != binary || cache->display_root != display_root) return {};
-  std::map<std::string, CachedFile> out;
-  const std::string prefix = display_root + "/";
-  for (auto& [path, file] : cache->files) {
-    if (!path.starts_with(prefix)) continue;
-    auto input = inputs.find("content/" + path.substr(prefix.size()));
-    if (input == inputs.end() || input->second.hash != file.document.hash) continue;
-    out.emplace(path, std::move(file));
+std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record) {
+  Reader r(std::string_view(cache.bytes).substr(record.offset, record.size));
+  r.str();  // path and hash: known already
+  r.str();
+  CachedFile f;
+  f.document = read_document(r);
+  f.markdown = read_markdown(r);
+  f.diagnostics.resize(r.count(16));
+  for (auto& d : f.diagnostics) d = read_diagnostic(r);
+  if (!r.ok || !r.done() || f.document.hash != record.hash) return std::nullopt;
+  return f;
+}
+
+std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
+  auto file = open_parse_cache(std::string(bytes));
+  if (!file) return std::nullopt;
+  ParseCache cache{file->binary, file->display_root, {}};
+  for (const auto& [path, record] : file->records) {
+    auto f = decode_record(*file, record);
+    if (!f || f->document.path != path) return std::nullopt;
+    cache.files.emplace(path, std::move(*f));
   }
-  return out;
+  return cache;
+}
+
+std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_file, const std::string& binary,
+                                                   const std::string& display_root,
+                                                   const std::map<std::string, InputFile>& inputs) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(cache_file, ec);
+  std::ifstream in(cache_file, std::ios::binary);
+  if (ec || !in) return std::nullopt;
+  std::string bytes(size, '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return std::nullopt;
+  auto cache = open_parse_cache(std::move(bytes));
+  if (!cache || cache->binary != binary || cache->display_root != display_root) return std::nullopt;
+  const std::string prefix = display_root + "/";
+  std::erase_if(cache->records, [&](const auto& item) {
+    const auto& [path, record] = item;
+    if (!path.starts_with(prefix)) return true;
+    auto input = inputs.find("content/" + path.substr(prefix.size()));
+    return input == inputs.end() || input->second.hash != record.hash;
+  });
+  if (cache->records.empty()) return std::nullopt;
+  return cache;
 }
 
 }  // namespace lexicon

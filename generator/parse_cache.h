@@ -39,10 +39,26 @@ std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics&
                                   const std::string& binary, const std::string& display_root);
 std::optional<ParseCache> decode_parse_cache(std::string_view bytes);
 
-// The cached files still valid for this build: same binary and display root, and content whose blob
-// id is the one the input scan found for the file now. Empty when there is no usable cache.
-std::map<std::string, CachedFile> reusable_files(const std::filesystem::path& cache_file, const std::string& binary,
-                                                 const std::string& display_root,
-                                                 const std::map<std::string, InputFile>& inputs);
+// A cache file checked whole (checksum) but decoded one file at a time, when the loader asks for it:
+// its worker threads share the decoding.
+struct CachedRecord {
+  std::size_t offset = 0, size = 0;  // of the file's record in `bytes`
+  std::string hash;                  // git blob id of the file it was parsed from
+  std::optional<MarkdownDoc> markdown;  // set when the loader has decoded the record, for parse_corpus
+};
+struct ParseCacheFile {
+  std::string bytes;
+  std::string binary, display_root;
+  std::map<std::string, CachedRecord> records;  // by display path
+};
+std::optional<ParseCacheFile> open_parse_cache(std::string bytes);
+// Null when the record turns out to be damaged.
+std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record);
+
+// The cache of the current generation with only the records still valid for this build: same binary
+// and display root, and a blob id the input scan found for that file now. Null when none is usable.
+std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_file, const std::string& binary,
+                                                   const std::string& display_root,
+                                                   const std::map<std::string, InputFile>& inputs);
 
 }  // namespace lexicon
