@@ -164,6 +164,24 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   }
   if (check_only) return report;
 
+  // Pages go into the new generation as they are rendered (not held in memory until all are done). An
+  // incremental build claims the spare generation now, so its build state is read while the build goes on.
+  std::optional<StagingWriter> staging;
+  bool published = false;
+  struct RemoveStaging {
+    std::optional<StagingWriter>& staging;
+    const bool& published;
+    ~RemoveStaging() {
+      std::error_code ignored;
+      if (staging && !published) fs::remove_all(staging->path(), ignored);
+    }
+  } staging_cleanup{staging, published};
+  staging.emplace(options.site_dir, previous.has_value());
+  std::future<std::optional<BuildState>> spare_state;
+  if (staging->recycled()) {
+    spare_state = std::async(std::launch::async, [dir = staging->path()] { return read_build_state(dir); });
+  }
+
   // History is read only for a build: `check` does not need it and stays fast. These two timings are
   // what the build still had to wait for after the check.
   progress.stage("geschiedenis");
@@ -270,23 +288,11 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     });
   }
   double index_wait_seconds = 0;
-  // Pages go into the new generation as they are rendered (not held in memory until all are done).
-  std::optional<StagingWriter> staging;
-  bool published = false;
-  struct RemoveStaging {
-    std::optional<StagingWriter>& staging;
-    const bool& published;
-    ~RemoveStaging() {
-      std::error_code ignored;
-      if (staging && !published) fs::remove_all(staging->path(), ignored);
-    }
-  } staging_cleanup{staging, published};
   // An incremental build starts from the spare generation (the one before the current) when there is
-  // one, and touches only what differs from it; its own build state says what it holds.
+  // one, and touches only what differs from it; its own build state (read meanwhile) says what it holds.
   std::optional<BuildState> spare;
-  staging.emplace(options.site_dir, previous.has_value());
   if (staging->recycled()) {
-    spare = read_build_state(staging->path());
+    spare = spare_state.get();
     if (spare && !recycling_pays_off(outputs_differing(spare->outputs, prints.outputs), prints.outputs.size())) {
       spare.reset();
       fs::rename(staging->path(), spare_generation(options.site_dir), ec);  // stays the spare, untouched

@@ -227,10 +227,10 @@ std::vector<fs::path> list_files(const fs::path& dir, const fs::path& root, cons
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const auto& path = it->path();
     std::string name = path.filename().string();
-    // lexically: fs::relative follows symlinks, which would hide the name of a looping or escaping link.
-    std::string display = display_root + "/" + path.lexically_relative(root).generic_string();
     if (!name.empty() && name[0] == '.') continue;  // editor swap files, .gitkeep
     if (it->is_symlink(ec)) {
+      // lexically: fs::relative follows symlinks, which would hide the name of a looping or escaping link.
+      std::string display = display_root + "/" + path.lexically_relative(root).generic_string();
       std::error_code cec;
       auto target = fs::canonical(path, cec);
       if (cec) {
@@ -244,7 +244,7 @@ std::vector<fs::path> list_files(const fs::path& dir, const fs::path& root, cons
       }
     }
     if (!extension.empty() && path.extension() != extension) continue;
-    if (!fs::is_regular_file(path, ec)) continue;
+    if (!it->is_regular_file(ec)) continue;  // the directory entry's own type: no stat but for symlinks
     out.push_back(path);
   }
   if (ec) diagnostics.error(display_root, 0, 0, fmt::format("kan map niet lezen: {}", ec.message()));
