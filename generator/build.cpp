@@ -128,7 +128,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (!check_only) {
     parse_cache_cleanup.file = generation_sibling(options.site_dir, "parse-cache");
     parse_cache_written = std::async(std::launch::async, [&, own = report.diagnostics] {
-      write_file_atomically(parse_cache_cleanup.file, serialise_parse_cache(parsed, own, state.environment.binary, display_root));
+      write_parse_cache_file(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root);
     });
   }
   // Joined on every way out, before the corpus it reads goes.

@@ -38,6 +38,9 @@ struct ParseCache {
 std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics,
                                   const std::string& binary, const std::string& display_root);
 std::optional<ParseCache> decode_parse_cache(std::string_view bytes);
+// The same bytes written to `file` as they are made (through a temporary file, renamed when complete).
+void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
+                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root);
 
 // A cache file checked whole (checksum) but decoded one file at a time, when the loader asks for it:
 // its worker threads share the decoding.
