@@ -124,3 +124,15 @@ TEST_CASE("an incremental build parses only changed files and reports cached fil
   CHECK(again != presentie);
   CHECK(again.find("Cliënt en naaste") != std::string::npos);
 }
+
+TEST_CASE("read_body gives the body parsing saw, and refuses a file that changed since") {
+  TempDir tmp("readbody");
+  copy_tree(fixtures_dir() / "good/content", tmp / "content");
+  lexicon::Diagnostics diagnostics;
+  lexicon::Corpus corpus = lexicon::load_corpus(tmp / "content", diagnostics);
+  REQUIRE_FALSE(corpus.entries.empty());
+  for (const auto& e : corpus.entries) CHECK(lexicon::read_body(e) == e.body);
+  const lexicon::Document& first = corpus.entries.front();
+  write_file(first.path, read_file(first.path) + "\nLater toegevoegd.\n");
+  CHECK_THROWS_AS(lexicon::read_body(first), std::runtime_error);
+}
