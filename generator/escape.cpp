@@ -49,10 +49,16 @@ std::string url_encode(std::string_view text) {
 }
 
 bool is_safe_url(std::string_view url) {
-  // Control characters and whitespace can hide a scheme from naive checks ("java\tscript:").
+  // No real link holds a control character. Browsers drop some ("java\tscript:" runs as javascript:),
+  // while cmark-gfm writes others percent-encoded ("%08mailto:..."), so a URL that looked safe once
+  // they were left out would leave the page as something else: refused outright.
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+  }
+  // Spaces around or inside can still hide a scheme from naive checks (" javascript:").
   std::string cleaned;
   for (char c : url) {
-    if (static_cast<unsigned char>(c) > 0x20) cleaned += c;
+    if (c != ' ') cleaned += c;
   }
   auto colon = cleaned.find(':');
   auto first_delim = cleaned.find_first_of("/?#");

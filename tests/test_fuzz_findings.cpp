@@ -119,3 +119,17 @@ TEST_CASE("fuzz: YAML escapes cannot put control characters into a field") {
   parse_document("content/begrippen/x.md", "x", "---\ntitle: \"Caf\\xe9\"\nsummary: |\n  Twee\n  regels.\n---\nTekst.\n", true, ok);
   CHECK_FALSE(ok.has_errors());
 }
+
+TEST_CASE("fuzz: a link whose destination holds control characters is refused with an error") {
+  // "[x](\b\bmailto:x)" passed the URL check with its control characters left out, then came out as
+  // href="%08%08mailto:x": not what the check had approved.
+  Diagnostics d;
+  std::string body = "Zie [hier](\b\bmailto:redactie@example.org) en [daar](https://example.org/).\n";
+  MarkdownDoc doc = parse_markdown(body, "content/begrippen/x.md", body, 1, d);
+  REQUIRE(d.items.size() == 1);
+  CHECK(contains(d.items[0].message, "onveilige link"));
+  std::string html = render_html(doc);
+  CHECK_FALSE(contains(html, "%08"));
+  CHECK_FALSE(contains(html, "mailto"));
+  CHECK(contains(html, "href=\"https://example.org/\""));
+}

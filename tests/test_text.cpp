@@ -143,4 +143,9 @@ TEST_CASE("escape: html_escape, json_for_script, url_encode, is_safe_url") {
   CHECK_FALSE(is_safe_url(" javascript:alert(1)"));
   CHECK_FALSE(is_safe_url("data:text/html,<script>"));
   CHECK_FALSE(is_safe_url("vbscript:x"));
+  // Fuzz finding (entry): control characters were left out before the check, so "\b\bmailto:x" passed
+  // and cmark-gfm wrote it as href="%08%08mailto:x", which no longer reads as mailto.
+  CHECK_FALSE(is_safe_url("\b\bmailto:x"));
+  CHECK_FALSE(is_safe_url("https://example.org/\x7F"));
+  CHECK_FALSE(is_safe_url("\nhttps://example.org/"));
 }
