@@ -124,6 +124,8 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       if (!file.empty()) fs::remove(file, ignored);
     }
   } parse_cache_cleanup;
+  // A future from std::async waits for its task when destroyed: on every way out this one goes before
+  // the file's cleanup above and the corpus it reads.
   std::future<void> parse_cache_written;
   if (!check_only) {
     parse_cache_cleanup.file = generation_sibling(options.site_dir, "parse-cache");
@@ -131,13 +133,6 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       write_parse_cache_file(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root);
     });
   }
-  // Joined on every way out, before the corpus it reads goes.
-  struct Join {
-    std::future<void>& job;
-    ~Join() {
-      if (job.valid()) job.wait();
-    }
-  } join_parse_cache{parse_cache_written};
   // A build also needs the git history and the analysed text for "Verwant"; neither depends on the link
   // graph, so both are computed while it is resolved (and thrown away if the check fails).
   std::future<ContentHistory> history_job;
