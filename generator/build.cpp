@@ -24,6 +24,7 @@
 #include "render.h"
 #include "resolve.h"
 #include "templates.h"
+#include "term_cache.h"
 
 namespace fs = std::filesystem;
 
@@ -133,6 +134,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       write_parse_cache_file(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root);
     });
   }
+  RemoveFile term_cache_cleanup;  // declared before the job writing it, so the job is joined first
   // A build also needs the git history and the analysed text for "Verwant"; neither depends on the link
   // graph, so both are computed while it is resolved (and thrown away if the check fails).
   std::future<ContentHistory> history_job;
@@ -144,7 +146,18 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     history_job = std::async(std::launch::async, [&options, slugs = std::move(slugs)] {
       return load_history(options.content_dir, slugs);
     });
-    terms_job = std::async(std::launch::async, [&] { return suggestion_terms(parsed, suggestion_options); });
+    // Only entries whose file changed since the current generation are analysed; what this analysis gave
+    // goes to the next generation's term cache.
+    term_cache_cleanup.file = generation_sibling(options.site_dir, "term-cache");
+    terms_job = std::async(std::launch::async, [&, incremental = previous.has_value()] {
+      std::optional<TermAnalysis> known;
+      if (incremental) known = read_term_cache_file(options.site_dir / term_cache_path, state.environment.binary);
+      TermAnalysis analysed;
+      EntryTermIndex index = suggestion_terms(parsed, suggestion_options, known ? &*known : nullptr, &analysed);
+      known.reset();
+      write_term_cache_file(term_cache_cleanup.file, analysed, state.environment.binary);
+      return index;
+    });
   }
   LinkGraph graph = resolve(parsed, report.diagnostics);
   sort_diagnostics(report.diagnostics);
@@ -352,6 +365,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     }
     fs::create_directories(staging / ".lexicon");
     fs::rename(parse_cache_cleanup.file, staging / parse_cache_path);
+    fs::rename(term_cache_cleanup.file, staging / term_cache_path);
     write_file_atomically(staging / build_state_path, serialise_build_state(state));
   };
   // Only a large previous generation is worth deleting in the background.

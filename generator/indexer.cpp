@@ -313,42 +313,47 @@ struct TransparentHash {
 constexpr std::uint32_t no_term = UINT32_MAX;
 }  // namespace
 
-EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const KeepTerm& keep) {
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const KeepTerm& keep, TermAnalysis* previous,
+                                 TermAnalysis* analysed) {
   EntryTermIndex out{Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY), {}};
-  using FormCounts = std::unordered_map<std::uint32_t, std::unordered_map<std::string, unsigned>>;  // term -> form -> count
   const auto& entries = parsed.corpus.entries;
   // Tokenising and stemming are the cost: each thread analyses whole entries (with its own stemmer and
-  // stem cache, as the same words recur) into compact (term id, wdf) lists; ids are the thread's own
-  // until all are done, then one global, sorted numbering. Holding a Xapian::Document per entry instead
-  // took several hundred bytes per distinct word of every entry (gigabytes at 50,000 entries).
-  struct Worker {
+  // stem cache, as the same words recur) into compact (term id, wdf) and (form id, count) lists; ids are
+  // the thread's own until all are done, then one global, sorted numbering. Holding a Xapian::Document
+  // per entry instead took several hundred bytes per distinct word of every entry (gigabytes at 50,000
+  // entries). An entry whose file is unchanged since `previous` takes its lists from there instead.
+  struct Source {  // a thread's numbering, or the previous analysis's
     std::unordered_map<std::string, std::uint32_t> ids;  // "Z" + stem -> this thread's id
-    std::vector<std::string> names;                      // by this thread's id
-    FormCounts written;
+    std::vector<std::string> names;                      // by id
+    std::vector<std::string> forms;                      // lowercase spellings, by form id
+    std::vector<std::uint32_t> form_term;                // by form id
   };
-  using TermCounts = std::vector<std::pair<std::uint32_t, unsigned>>;  // (term id, wdf), sorted by id
-  std::vector<TermCounts> counts(entries.size());
+  using Counts = std::vector<std::pair<std::uint32_t, unsigned>>;  // (id, count)
+  std::vector<Counts> counts(entries.size()), form_counts(entries.size());
   std::vector<std::uint8_t> analysed_by(entries.size());
-  int workers = std::clamp<int>(jobs, 1, static_cast<int>(std::clamp<std::size_t>(entries.size(), 1, 255)));
-  std::vector<Worker> state(static_cast<std::size_t>(workers));
-  std::atomic<std::size_t> next{0};
+  int workers = std::clamp<int>(jobs, 1, static_cast<int>(std::clamp<std::size_t>(entries.size(), 1, 254)));
+  std::vector<Source> sources(static_cast<std::size_t>(workers) + (previous ? 1 : 0));
+  const auto from_previous = static_cast<std::uint8_t>(workers);
+  if (previous) {
+    sources[from_previous].names = std::move(previous->terms);
+    sources[from_previous].forms = std::move(previous->forms);
+    sources[from_previous].form_term = std::move(previous->form_term);
+  }
+  std::atomic<std::size_t> next{0}, analysed_here{0};
   auto work = [&](std::size_t w) {
     Analyzer analyzer;
-    Worker& me = state[w];
+    Source& me = sources[w];
     // Every distinct spelling (as written) is folded and stemmed once; after that a word costs one
-    // lookup. A spelling's lowercase form is what `written` counts, its stem term what wdf counts.
+    // lookup. A spelling's lowercase form is what form_counts count, its stem term what wdf counts.
     struct Spelling {
       std::uint32_t term = no_term;  // this thread's id of the stem term; no_term: not a token
-      std::uint32_t form = 0;        // index into forms
+      std::uint32_t form = 0;        // this thread's form id
     };
     std::unordered_map<std::string, Spelling, TransparentHash, std::equal_to<>> spellings;
     std::unordered_map<std::string, std::uint32_t> stems;  // folded word -> id of its stem term
     std::unordered_map<std::string, std::uint32_t> form_ids;
-    std::vector<std::string> forms;       // lowercase spellings
-    std::vector<std::uint32_t> form_term;  // by form
-    std::vector<unsigned> form_count;      // by form
-    std::vector<unsigned> wdf;             // by term id, for the entry being analysed
-    std::vector<std::uint32_t> touched;    // term ids with a wdf in this entry
+    std::vector<unsigned> wdf, written;                 // by term id and form id, for the entry being analysed
+    std::vector<std::uint32_t> touched, touched_forms;  // ids with a count in this entry
     std::string folded, lower;
     auto add = [&](std::string_view text, unsigned weight) {
       WordScanner scanner(text);
@@ -370,11 +375,11 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
               stem = stems.emplace(folded, id->second).first;
             }
             s.term = stem->second;
-            auto [form, fresh] = form_ids.emplace(lower, static_cast<std::uint32_t>(forms.size()));
+            auto [form, fresh] = form_ids.emplace(lower, static_cast<std::uint32_t>(me.forms.size()));
             if (fresh) {
-              forms.push_back(lower);
-              form_term.push_back(s.term);
-              form_count.push_back(0);
+              me.forms.push_back(lower);
+              me.form_term.push_back(s.term);
+              written.push_back(0);
             }
             s.form = form->second;
           }
@@ -384,10 +389,20 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
         if (s.term == no_term) continue;
         if (wdf[s.term] == 0) touched.push_back(s.term);
         wdf[s.term] += weight;
-        ++form_count[s.form];
+        if (written[s.form]++ == 0) touched_forms.push_back(s.form);
       }
     };
     for (std::size_t i; (i = next++) < entries.size();) {
+      if (previous && !entries[i].hash.empty()) {
+        auto known = previous->entries.find(entries[i].hash);
+        if (known != previous->entries.end()) {
+          counts[i] = known->second.terms;
+          form_counts[i] = known->second.forms;
+          analysed_by[i] = from_previous;
+          continue;
+        }
+      }
+      ++analysed_here;
       add(entries[i].title, schema::title_weight);
       for (const auto& a : entries[i].aliases) add(a.text, schema::alias_weight);
       add(entries[i].summary, schema::summary_weight);
@@ -398,29 +413,67 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
         wdf[t] = 0;
       }
       touched.clear();
+      form_counts[i].reserve(touched_forms.size());
+      for (std::uint32_t f : touched_forms) {
+        form_counts[i].emplace_back(f, written[f]);
+        written[f] = 0;
+      }
+      touched_forms.clear();
       analysed_by[i] = static_cast<std::uint8_t>(w);
     }
-    for (std::size_t f = 0; f < forms.size(); ++f) me.written[form_term[f]][forms[f]] += form_count[f];
   };
   std::vector<std::thread> threads;
   for (int t = 1; t < workers; ++t) threads.emplace_back(work, static_cast<std::size_t>(t));
   work(0);
   for (auto& t : threads) t.join();
+  if (previous) previous->entries.clear();
+  out.analysed = analysed_here;
 
-  // One numbering for all threads: the terms in byte order.
-  std::vector<std::string> names;
-  for (const auto& w : state) names.insert(names.end(), w.names.begin(), w.names.end());
+  // One numbering for all sources: the terms (and forms) some entry uses, in byte order. So the numbering,
+  // like everything else here, is the same whichever entries came from `previous`.
+  std::vector<std::vector<std::uint32_t>> global(sources.size()), global_form(sources.size());
+  for (std::size_t w = 0; w < sources.size(); ++w) {
+    global[w].assign(sources[w].names.size(), no_term);
+    global_form[w].assign(sources[w].forms.size(), no_term);
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    for (auto& [id, n] : counts[i]) global[analysed_by[i]].at(id) = 0;  // used
+    for (auto& [id, n] : form_counts[i]) global_form[analysed_by[i]].at(id) = 0;
+  }
+  std::vector<std::string> names, forms;
+  for (std::size_t w = 0; w < sources.size(); ++w) {
+    for (std::size_t id = 0; id < sources[w].names.size(); ++id) {
+      if (global[w][id] != no_term) names.push_back(sources[w].names[id]);
+    }
+    for (std::size_t id = 0; id < sources[w].forms.size(); ++id) {
+      if (global_form[w][id] != no_term) forms.push_back(sources[w].forms[id]);
+    }
+  }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::vector<std::vector<std::uint32_t>> global(state.size());
-  for (std::size_t w = 0; w < state.size(); ++w) {
-    for (const auto& name : state[w].names) {
-      global[w].push_back(static_cast<std::uint32_t>(std::lower_bound(names.begin(), names.end(), name) - names.begin()));
+  std::sort(forms.begin(), forms.end());
+  forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+  auto number = [](const std::vector<std::string>& sorted, const std::string& s) {
+    return static_cast<std::uint32_t>(std::lower_bound(sorted.begin(), sorted.end(), s) - sorted.begin());
+  };
+  std::vector<std::uint32_t> form_term(forms.size());
+  for (std::size_t w = 0; w < sources.size(); ++w) {
+    Source& source = sources[w];
+    for (std::size_t id = 0; id < source.names.size(); ++id) {
+      if (global[w][id] != no_term) global[w][id] = number(names, source.names[id]);
     }
-    state[w].ids.clear();
-    state[w].names.clear();
+    for (std::size_t id = 0; id < source.forms.size(); ++id) {
+      if (global_form[w][id] == no_term) continue;
+      // A spelling has one stem, so every source gives a form the same term.
+      std::uint32_t term = source.form_term.at(id) < global[w].size() ? global[w][source.form_term[id]] : no_term;
+      if (term == no_term) term = number(names, source.names.at(source.form_term[id]));
+      global_form[w][id] = number(forms, source.forms[id]);
+      form_term[global_form[w][id]] = term;
+    }
+    source = Source();
   }
   std::vector<unsigned> entries_with(names.size()), max_wdf(names.size());
+  std::vector<std::uint64_t> form_total(forms.size());
   for (std::size_t i = 0; i < counts.size(); ++i) {
     for (auto& [id, wdf] : counts[i]) {
       id = global[analysed_by[i]][id];
@@ -428,6 +481,11 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
       max_wdf[id] = std::max(max_wdf[id], wdf);
     }
     std::sort(counts[i].begin(), counts[i].end());
+    for (auto& [id, n] : form_counts[i]) {
+      id = global_form[analysed_by[i]][id];
+      form_total[id] += n;
+    }
+    std::sort(form_counts[i].begin(), form_counts[i].end());
   }
   std::vector<bool> kept(names.size(), true);
   if (keep) {
@@ -445,23 +503,25 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
     }
     if (left_out > 0) doc.add_term(entry_length_term, left_out);
     out.db.replace_document(static_cast<Xapian::docid>(i + 1), doc);
-    TermCounts().swap(counts[i]);
-  }
-  std::unordered_map<std::uint32_t, std::unordered_map<std::string, unsigned>> total;  // global id -> form -> count
-  for (std::size_t w = 0; w < state.size(); ++w) {
-    for (auto& [id, forms] : state[w].written) {
-      std::uint32_t g = global[w][id];
-      if (!kept[g]) continue;
-      for (auto& [form, n] : forms) total[g][form] += n;
+    if (analysed && !entries[i].hash.empty()) {
+      analysed->entries.try_emplace(entries[i].hash, EntryWords{std::move(counts[i]), std::move(form_counts[i])});
     }
-    FormCounts().swap(state[w].written);
+    Counts().swap(counts[i]);
+    Counts().swap(form_counts[i]);
   }
-  for (const auto& [id, forms] : total) {
-    const std::pair<const std::string, unsigned>* best = nullptr;
-    for (const auto& f : forms) {
-      if (!best || f.second > best->second || (f.second == best->second && f.first < best->first)) best = &f;
-    }
-    out.surface.emplace(names[id], best->first);
+  // The most written form of each kept term; ties go to the alphabetically first (forms are sorted).
+  std::vector<std::uint32_t> best(names.size(), no_term);
+  for (std::uint32_t f = 0; f < forms.size(); ++f) {
+    std::uint32_t t = form_term[f];
+    if (kept[t] && (best[t] == no_term || form_total[f] > form_total[best[t]])) best[t] = f;
+  }
+  for (std::uint32_t t = 0; t < names.size(); ++t) {
+    if (best[t] != no_term) out.surface.emplace(names[t], forms[best[t]]);
+  }
+  if (analysed) {
+    analysed->terms = std::move(names);
+    analysed->forms = std::move(forms);
+    analysed->form_term = std::move(form_term);
   }
   return out;
 }

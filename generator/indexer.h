@@ -1,5 +1,6 @@
 #pragma once
 // Builds the Xapian index from the parsed corpus (not from HTML). Single writer thread.
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -39,6 +40,7 @@ struct EntryTermIndex {
   // "Z" + stem -> the word most often written for it in the entries (lowercase, with diacritics),
   // so a stem can be shown as a readable word; ties go to the alphabetically first.
   std::map<std::string, std::string> surface;
+  std::size_t analysed = 0;  // entries whose words were analysed here (the others came from a TermAnalysis)
 };
 // `keep` (null: all) says which stems go into the database, from the number of entries using each and
 // its highest within-entry frequency (wdf). The others count only towards their entries' lengths, as
@@ -46,6 +48,23 @@ struct EntryTermIndex {
 // exactly those of the database with all terms, at a fraction of its memory.
 using KeepTerm = std::function<bool(const std::string& term, unsigned entries, unsigned max_wdf)>;
 inline constexpr const char* entry_length_term = "#lengte";  // never a stem: those all start with "Z"
-EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs = 1, const KeepTerm& keep = nullptr);
+
+// What analysing the entries' words gave, kept between builds (term_cache.h): an entry whose file has
+// the same git blob id is not analysed again. Ids number `terms` and `forms`, both in byte order.
+struct EntryWords {
+  std::vector<std::pair<std::uint32_t, unsigned>> terms;  // (term id, wdf), by id
+  std::vector<std::pair<std::uint32_t, unsigned>> forms;  // (form id, times written), by id
+};
+struct TermAnalysis {
+  std::vector<std::string> terms;        // "Z" + stem
+  std::vector<std::string> forms;        // lowercase spellings
+  std::vector<std::uint32_t> form_term;  // by form id: the id of its stem term
+  std::map<std::string, EntryWords> entries;  // by git blob id of the entry's file
+};
+
+// `previous` (optional, consumed) gives the words of unchanged entries; `analysed` (optional) receives
+// this analysis, the same whichever entries came from `previous`.
+EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs = 1, const KeepTerm& keep = nullptr,
+                                 TermAnalysis* previous = nullptr, TermAnalysis* analysed = nullptr);
 
 }  // namespace lexicon

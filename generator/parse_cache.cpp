@@ -1,13 +1,10 @@
 #include "parse_cache.h"
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <functional>
-#include <stdexcept>
 
+#include "binary_io.h"
 #include "hash.h"
 
 namespace lexicon {
@@ -17,94 +14,10 @@ namespace {
 // Version line: a change to what is stored (or to the structs it fills) needs a new one.
 constexpr std::string_view magic = "lexicon parse-cache 2\n";
 
-// Little-endian, length-prefixed. The header and each record carry their own checksum, so the file can
-// be written as a stream (at 50,000 entries it is 170 MB: not a string to hold in memory).
-class Writer {
- public:
-  std::string out;
-  void u64(std::uint64_t v) {
-    for (int k = 0; k < 8; ++k) out += static_cast<char>((v >> (8 * k)) & 0xff);
-  }
-  void u32(std::uint32_t v) {
-    char b[4];
-    for (int k = 0; k < 4; ++k) b[k] = static_cast<char>((v >> (8 * k)) & 0xff);
-    out.append(b, 4);
-  }
-  void i32(int v) { u32(static_cast<std::uint32_t>(v)); }
-  void str(std::string_view s) {
-    u32(static_cast<std::uint32_t>(s.size()));
-    out.append(s);
-  }
-  void strings(const std::vector<std::string>& list) {
-    u32(static_cast<std::uint32_t>(list.size()));
-    for (const auto& s : list) str(s);
-  }
-  void position(const Position& p) {
-    i32(p.line);
-    i32(p.column);
-  }
-};
+// Each record carries its own checksum (binary_io.h), so the file can be written as a stream (at
+// 50,000 entries it is 170 MB: not a string to hold in memory).
 
-// Every read is bounds-checked: a damaged file makes `ok` false, never a crash.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : in_(bytes) {}
-  bool ok = true;
-  bool done() const { return pos_ == in_.size(); }
-  std::size_t offset() const { return pos_; }
-  bool skip(std::size_t n) {
-    if (in_.size() - pos_ < n) return fail(), false;
-    pos_ += n;
-    return true;
-  }
-  std::uint32_t u32() {
-    if (in_.size() - pos_ < 4) return fail();
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + k])) << (8 * k);
-    pos_ += 4;
-    return v;
-  }
-  int i32() { return static_cast<int>(u32()); }
-  std::uint64_t u64() {
-    std::uint64_t low = u32();
-    return low | (static_cast<std::uint64_t>(u32()) << 32);
-  }
-  std::string str() {
-    std::uint32_t n = u32();
-    if (in_.size() - pos_ < n) return fail(), std::string();
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  // A count of items each at least `min_bytes` long: more than the rest of the file could hold is damage.
-  std::uint32_t count(std::size_t min_bytes) {
-    std::uint32_t n = u32();
-    if (n > (in_.size() - pos_) / min_bytes) return fail();
-    return n;
-  }
-  std::vector<std::string> strings() {
-    std::vector<std::string> list(count(4));
-    for (auto& s : list) s = str();
-    return list;
-  }
-  Position position() {
-    Position p;
-    p.line = i32();
-    p.column = i32();
-    return p;
-  }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-  std::uint32_t fail() {
-    ok = false;
-    pos_ = in_.size();
-    return 0;
-  }
-};
-
-void write_document(Writer& w, const Document& d) {
+void write_document(BinaryWriter& w, const Document& d) {
   w.str(d.slug);
   w.str(d.path);
   w.str(d.hash);
@@ -131,7 +44,7 @@ void write_document(Writer& w, const Document& d) {
   }
 }
 
-Document read_document(Reader& r) {
+Document read_document(BinaryReader& r) {
   Document d;
   d.slug = r.str();
   d.path = r.str();
@@ -158,7 +71,7 @@ Document read_document(Reader& r) {
   return d;
 }
 
-void write_markdown(Writer& w, const MarkdownDoc& m) {
+void write_markdown(BinaryWriter& w, const MarkdownDoc& m) {
   w.u32(static_cast<std::uint32_t>(m.links.size()));
   for (const auto& l : m.links) {
     w.str(l.target);
@@ -190,7 +103,7 @@ void write_markdown(Writer& w, const MarkdownDoc& m) {
   w.str(m.plain_text);
 }
 
-MarkdownDoc read_markdown(Reader& r) {
+MarkdownDoc read_markdown(BinaryReader& r) {
   MarkdownDoc m;
   m.links.resize(r.count(24));
   for (auto& l : m.links) {
@@ -224,7 +137,7 @@ MarkdownDoc read_markdown(Reader& r) {
   return m;
 }
 
-void write_diagnostic(Writer& w, const Diagnostic& d) {
+void write_diagnostic(BinaryWriter& w, const Diagnostic& d) {
   w.str(d.path);
   w.i32(d.line);
   w.i32(d.column);
@@ -233,7 +146,7 @@ void write_diagnostic(Writer& w, const Diagnostic& d) {
   w.str(d.source_line);
 }
 
-Diagnostic read_diagnostic(Reader& r) {
+Diagnostic read_diagnostic(BinaryReader& r) {
   Diagnostic d;
   d.path = r.str();
   d.line = r.i32();
@@ -255,7 +168,7 @@ void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostic
   for (std::size_t i = 0; i < c.pages.size(); ++i) documents[c.pages[i].path] = {&c.pages[i], &parsed.page_docs[i]};
 
   constexpr std::size_t flush_at = 1 << 20;
-  Writer w;
+  BinaryWriter w;
   w.out.append(magic);
   w.str(binary);
   w.str(display_root);
@@ -296,28 +209,14 @@ std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics&
 
 void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
                             const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root) {
-  std::filesystem::path tmp = file;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    write_parse_cache(parsed, diagnostics, binary, display_root, [&](std::string_view bytes) {
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    });
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw std::runtime_error("kan " + file.string() + " niet schrijven");
-    }
-  }
-  std::filesystem::rename(tmp, file);
+  write_file_in_pieces(file, [&](const ByteSink& sink) { write_parse_cache(parsed, diagnostics, binary, display_root, sink); });
 }
 
 std::optional<ParseCacheFile> open_parse_cache(std::string bytes) {
   const std::string_view all(bytes);
   if (!all.starts_with(magic)) return std::nullopt;
   ParseCacheFile cache;
-  Reader r(all.substr(magic.size()));
+  BinaryReader r(all.substr(magic.size()));
   cache.binary = r.str();
   cache.display_root = r.str();
   std::uint32_t n = r.count(16);
@@ -327,7 +226,7 @@ std::optional<ParseCacheFile> open_parse_cache(std::string bytes) {
     std::size_t size = r.u32();
     std::size_t offset = magic.size() + r.offset();
     if (!r.skip(size) || r.u64() != Hasher().add(all.substr(offset, size)).value()) return std::nullopt;
-    Reader head(all.substr(offset, size));
+    BinaryReader head(all.substr(offset, size));
     std::string path = head.str();
     CachedRecord record{offset, size, head.str(), std::nullopt};
     if (!head.ok || !cache.records.emplace(std::move(path), std::move(record)).second) return std::nullopt;
@@ -338,7 +237,7 @@ std::optional<ParseCacheFile> open_parse_cache(std::string bytes) {
 }
 
 std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record) {
-  Reader r(std::string_view(cache.bytes).substr(record.offset, record.size));
+  BinaryReader r(std::string_view(cache.bytes).substr(record.offset, record.size));
   r.str();  // path and hash: known already
   r.str();
   CachedFile f;
@@ -365,13 +264,9 @@ std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
 std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_file, const std::string& binary,
                                                    const std::string& display_root,
                                                    const std::map<std::string, InputFile>& inputs) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(cache_file, ec);
-  std::ifstream in(cache_file, std::ios::binary);
-  if (ec || !in) return std::nullopt;
-  std::string bytes(size, '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return std::nullopt;
-  auto cache = open_parse_cache(std::move(bytes));
+  auto bytes = read_whole_file(cache_file);
+  if (!bytes) return std::nullopt;
+  auto cache = open_parse_cache(std::move(*bytes));
   if (!cache || cache->binary != binary || cache->display_root != display_root) return std::nullopt;
   const std::string prefix = display_root + "/";
   std::erase_if(cache->records, [&](const auto& item) {

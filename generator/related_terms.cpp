@@ -49,13 +49,14 @@ Xapian::doccount max_term_freq(std::size_t entries, const SuggestionOptions& opt
 
 }  // namespace
 
-EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options) {
+EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options, TermAnalysis* previous,
+                                TermAnalysis* analysed) {
   auto max_freq = max_term_freq(parsed.corpus.entries.size(), options);
   // Only stems that can be some entry's key term (what KeyTermDecider accepts) need to be in the
   // database; the rest only count towards entry lengths there, so weights and results are unchanged.
   return index_entry_terms(parsed, options.jobs, [&](const std::string& term, unsigned entries, unsigned max_wdf) {
     return max_wdf >= options.min_wdf && candidate_stem(term, entries, max_freq, options.min_stem_length);
-  });
+  }, previous, analysed);
 }
 
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,

@@ -38,8 +38,11 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
                                                          const SuggestionOptions& options = {});
 
 // The same in two steps, so the first (analysing every entry's text: most of the cost) can run while
-// the link graph is resolved: it needs the parsed text only, the second also the graph.
-EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options = {});
+// the link graph is resolved: it needs the parsed text only, the second also the graph. `previous` and
+// `analysed` as for index_entry_terms (indexer.h): unchanged entries need not be analysed again.
+struct TermAnalysis;  // indexer.h
+EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options = {},
+                                TermAnalysis* previous = nullptr, TermAnalysis* analysed = nullptr);
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
                                                          const EntryTermIndex& index,
                                                          const SuggestionOptions& options = {});

@@ -182,7 +182,9 @@ struct Sequence {
       if (it == before.end() || !(it->second == id)) written.insert(path);
     }
     written.erase(".lexicon/build-state");
-    written.erase(".lexicon/parse-cache");  // rewritten by every build that writes a generation
+    // Rewritten by every build that writes a generation.
+    written.erase(".lexicon/parse-cache");
+    written.erase(".lexicon/term-cache");
     return {report, written};
   }
 };

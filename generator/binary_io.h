@@ -1,0 +1,108 @@
+#pragma once
+// Little-endian, length-prefixed fields for the build's own caches under .lexicon/ (parse_cache.h,
+// term_cache.h). Reading is bounds-checked: a damaged file makes the reader's `ok` false, never a crash.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "content.h"
+
+namespace lexicon {
+
+class BinaryWriter {
+ public:
+  std::string out;
+  void u64(std::uint64_t v) {
+    for (int k = 0; k < 8; ++k) out += static_cast<char>((v >> (8 * k)) & 0xff);
+  }
+  void u32(std::uint32_t v) {
+    char b[4];
+    for (int k = 0; k < 4; ++k) b[k] = static_cast<char>((v >> (8 * k)) & 0xff);
+    out.append(b, 4);
+  }
+  void i32(int v) { u32(static_cast<std::uint32_t>(v)); }
+  void str(std::string_view s) {
+    u32(static_cast<std::uint32_t>(s.size()));
+    out.append(s);
+  }
+  void strings(const std::vector<std::string>& list) {
+    u32(static_cast<std::uint32_t>(list.size()));
+    for (const auto& s : list) str(s);
+  }
+  void position(const Position& p) {
+    i32(p.line);
+    i32(p.column);
+  }
+};
+
+class BinaryReader {
+ public:
+  explicit BinaryReader(std::string_view bytes) : in_(bytes) {}
+  bool ok = true;
+  bool done() const { return pos_ == in_.size(); }
+  std::size_t offset() const { return pos_; }
+  bool skip(std::size_t n) {
+    if (in_.size() - pos_ < n) return fail(), false;
+    pos_ += n;
+    return true;
+  }
+  std::uint32_t u32() {
+    if (in_.size() - pos_ < 4) return fail();
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + k])) << (8 * k);
+    pos_ += 4;
+    return v;
+  }
+  int i32() { return static_cast<int>(u32()); }
+  std::uint64_t u64() {
+    std::uint64_t low = u32();
+    return low | (static_cast<std::uint64_t>(u32()) << 32);
+  }
+  std::string str() {
+    std::uint32_t n = u32();
+    if (in_.size() - pos_ < n) return fail(), std::string();
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  // A count of items each at least `min_bytes` long: more than the rest of the file could hold is damage.
+  std::uint32_t count(std::size_t min_bytes) {
+    std::uint32_t n = u32();
+    if (n > (in_.size() - pos_) / min_bytes) return fail();
+    return n;
+  }
+  std::vector<std::string> strings() {
+    std::vector<std::string> list(count(4));
+    for (auto& s : list) s = str();
+    return list;
+  }
+  Position position() {
+    Position p;
+    p.line = i32();
+    p.column = i32();
+    return p;
+  }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+  std::uint32_t fail() {
+    ok = false;
+    pos_ = in_.size();
+    return 0;
+  }
+};
+
+// A cache file is written through a temporary file beside it, renamed when complete, so a reader never
+// sees half of one. `produce` is given a sink and writes the bytes in pieces (a cache can be 170 MB:
+// not a string to hold in memory). Throws when the file cannot be written.
+using ByteSink = std::function<void(std::string_view)>;
+void write_file_in_pieces(const std::filesystem::path& file, const std::function<void(const ByteSink&)>& produce);
+// The whole file, or null when it cannot be read.
+std::optional<std::string> read_whole_file(const std::filesystem::path& file);
+
+}  // namespace lexicon

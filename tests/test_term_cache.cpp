@@ -1,0 +1,105 @@
+// The term cache (term_cache.h): an incremental build analyses only the entries whose file changed, and
+// what it gets is exactly what analysing every entry gives; a damaged or foreign cache is never used.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "build_helpers.h"
+#include "content.h"
+#include "indexer.h"
+#include "related_terms.h"
+#include "term_cache.h"
+
+using namespace testutil;
+
+namespace {
+
+lexicon::ParsedCorpus parse_dir(const fs::path& content) {
+  lexicon::Diagnostics diagnostics;
+  return lexicon::parse_corpus(lexicon::load_corpus(content, diagnostics, 2), 2, diagnostics);
+}
+
+// Every document's terms with their wdf, and its length: all that Verwant's weights are made from.
+std::string dump(const lexicon::EntryTermIndex& index) {
+  std::string out;
+  for (Xapian::docid id = 1; id <= index.db.get_lastdocid(); ++id) {
+    out += std::to_string(id) + " " + std::to_string(index.db.get_doclength(id)) + ":";
+    for (auto t = index.db.termlist_begin(id); t != index.db.termlist_end(id); ++t) {
+      out += " " + *t + "=" + std::to_string(t.get_wdf());
+    }
+    out += "\n";
+  }
+  for (const auto& [term, word] : index.surface) out += term + " -> " + word + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an analysis from the term cache equals analysing every entry, and only changed files are analysed") {
+  TempDir tmp("termcache");
+  copy_tree(source_dir() / "content", tmp / "content");
+  lexicon::TermAnalysis first;
+  lexicon::ParsedCorpus before = parse_dir(tmp / "content");
+  const std::size_t entries_before = before.corpus.entries.size();
+  REQUIRE(entries_before > 20);
+  lexicon::EntryTermIndex all_before = lexicon::suggestion_terms(before, {.jobs = 2}, nullptr, &first);
+  CHECK(all_before.analysed == entries_before);
+  const std::string bytes = lexicon::serialise_term_cache(first, "binary 1");
+
+  // One entry edited (a new word and more of an old one), one removed, one added.
+  const fs::path begrippen = tmp / "content/begrippen";
+  write_file(begrippen / "presentie.md", read_file(begrippen / "presentie.md") +
+                                             "\nEen zin met het woord zeilwagenvloot en nog eens presentie, presentie.\n");
+  fs::remove(begrippen / "nabijheid.md");
+  write_file(begrippen / "toegevoegd.md", "---\ntitle: Toegevoegd begrip\nsummary: Een begrip dat de test toevoegt.\n"
+                                          "themes: [presentie]\n---\nOver zeilwagenvloot en aandacht.\n");
+  lexicon::ParsedCorpus after = parse_dir(tmp / "content");
+  REQUIRE(after.corpus.entries.size() == entries_before);
+
+  auto known = lexicon::decode_term_cache(bytes, "binary 1");
+  REQUIRE(known.has_value());
+  lexicon::TermAnalysis incremental, clean;
+  lexicon::EntryTermIndex from_cache = lexicon::suggestion_terms(after, {.jobs = 2}, &*known, &incremental);
+  lexicon::EntryTermIndex from_scratch = lexicon::suggestion_terms(after, {.jobs = 2}, nullptr, &clean);
+  CHECK(from_cache.analysed == 2);
+  CHECK(from_scratch.analysed == entries_before);
+  CHECK(dump(from_cache) == dump(from_scratch));
+  CHECK(dump(from_cache) != dump(all_before));
+  auto has_new_word = [](const lexicon::TermAnalysis& a) {
+    return std::any_of(a.terms.begin(), a.terms.end(), [](const std::string& t) { return t.starts_with("Zzeilw"); });  // the stemmer makes it "zeilwanvloot"
+  };
+  // The next cache is the same whichever entries came from this one; the removed entry is gone from it.
+  CHECK(lexicon::serialise_term_cache(incremental, "b") == lexicon::serialise_term_cache(clean, "b"));
+  CHECK(has_new_word(incremental));
+  CHECK_FALSE(has_new_word(first));
+  CHECK(incremental.entries.size() == entries_before);
+  CHECK(clean.entries.size() == entries_before);
+}
+
+TEST_CASE("a damaged term cache, or one from another binary, is refused") {
+  lexicon::TermAnalysis analysis;
+  lexicon::suggestion_terms(parse_dir(fixtures_dir() / "good/content"), {.jobs = 1}, nullptr, &analysis);
+  REQUIRE(analysis.entries.size() > 3);
+  const std::string bytes = lexicon::serialise_term_cache(analysis, "b");
+  auto back = lexicon::decode_term_cache(bytes, "b");
+  REQUIRE(back.has_value());
+  CHECK(lexicon::serialise_term_cache(*back, "b") == bytes);
+  CHECK_FALSE(lexicon::decode_term_cache(bytes, "another binary").has_value());
+  for (std::size_t cut : {std::size_t{0}, std::size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
+    CHECK_FALSE(lexicon::decode_term_cache(std::string_view(bytes).substr(0, cut), "b").has_value());
+  }
+  for (std::size_t at = 0; at < bytes.size(); at += 53) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x20);
+    CHECK_FALSE(lexicon::decode_term_cache(damaged, "b").has_value());
+  }
+  CHECK_FALSE(lexicon::decode_term_cache(bytes + "x", "b").has_value());
+
+  TempDir tmp("termcache-file");
+  lexicon::write_term_cache_file(tmp / "cache", analysis, "b");
+  CHECK(read_file(tmp / "cache") == bytes);
+  CHECK(lexicon::read_term_cache_file(tmp / "cache", "b").has_value());
+  CHECK_FALSE(lexicon::read_term_cache_file(tmp / "missing", "b").has_value());
+}
