@@ -198,28 +198,55 @@ std::string slugify(std::string_view text) {
   return out;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<char32_t> x, y;
-  for (std::size_t i = 0; i < a.size();) x.push_back(decode_utf8(a, i));
-  for (std::size_t i = 0; i < b.size();) y.push_back(decode_utf8(b, i));
-  std::vector<std::size_t> prev(y.size() + 1), cur(y.size() + 1);
+namespace {
+
+std::u32string code_points(std::string_view s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) out.push_back(decode_utf8(s, i));
+  return out;
+}
+
+// Levenshtein distance, or limit + 1 as soon as it is certain to exceed `limit`: a length difference
+// beyond it, or a row whose every cell is beyond it (cells never decrease along a diagonal).
+std::size_t distance_within(const std::u32string& x, const std::u32string& y, std::size_t limit,
+                            std::vector<std::size_t>& prev, std::vector<std::size_t>& cur) {
+  if ((x.size() > y.size() ? x.size() - y.size() : y.size() - x.size()) > limit) return limit + 1;
+  prev.resize(y.size() + 1);
+  cur.resize(y.size() + 1);
   std::iota(prev.begin(), prev.end(), 0);
   for (std::size_t i = 1; i <= x.size(); ++i) {
     cur[0] = i;
+    std::size_t row_min = i;
     for (std::size_t j = 1; j <= y.size(); ++j) {
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)});
+      row_min = std::min(row_min, cur[j]);
     }
+    if (row_min > limit) return limit + 1;
     std::swap(prev, cur);
   }
-  return prev[y.size()];
+  return std::min(prev[y.size()], limit + 1);
+}
+
+}  // namespace
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev, cur;
+  auto x = code_points(a), y = code_points(b);
+  return distance_within(x, y, std::max(x.size(), y.size()), prev, cur);
 }
 
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates,
                     std::size_t max_distance) {
+  // Each unknown link is compared with every name of the lexicon (20,000 at 10,000 entries), so a
+  // candidate is given up as soon as it cannot be closer than the best so far (or tie with it).
+  const std::u32string x = code_points(word);
+  std::vector<std::size_t> prev, cur;
   std::string best;
   std::size_t best_distance = max_distance + 1;
   for (const auto& c : candidates) {
-    std::size_t d = edit_distance(word, c);
+    const std::size_t limit = std::min(best_distance, max_distance);
+    if (c.size() + limit < x.size()) continue;  // fewer code points than bytes: too short to be within reach
+    std::size_t d = distance_within(x, code_points(c), limit, prev, cur);
     if (d < best_distance || (d == best_distance && c < best)) {
       best_distance = d;
       best = c;

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "escape.h"
 #include "text.h"
@@ -77,6 +80,57 @@ TEST_CASE("decode_utf8, append_utf8 and count_code_points agree") {
   pos = 0;
   CHECK(decode_utf8(bad, pos) == 0xFFFD);
   CHECK(pos == 1);
+}
+
+TEST_CASE("nearest, which gives up on hopeless candidates early, picks what comparing every distance picks") {
+  // A plain Levenshtein over code points as the reference, on pseudo-random words (fixed seed).
+  auto reference = [](const std::u32string& x, const std::u32string& y) {
+    std::vector<std::vector<std::size_t>> d(x.size() + 1, std::vector<std::size_t>(y.size() + 1));
+    for (std::size_t i = 0; i <= x.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= y.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= x.size(); ++i) {
+      for (std::size_t j = 1; j <= y.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)});
+      }
+    }
+    return d[x.size()][y.size()];
+  };
+  const std::vector<std::pair<std::string, char32_t>> letters = {{"a", U'a'}, {"b", U'b'}, {"e", U'e'}, {"\xc3\xab", U'\u00eb'}};
+  std::uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  auto word = [&](std::u32string& cps) {
+    std::string out;
+    cps.clear();
+    for (std::size_t n = next() % 9; n > 0; --n) {
+      const auto& [bytes, cp] = letters[next() % letters.size()];
+      out += bytes;
+      cps += cp;
+    }
+    return out;
+  };
+  std::size_t found = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::u32string wx;
+    std::string w = word(wx);
+    std::vector<std::string> candidates;
+    std::vector<std::u32string> candidate_cps;
+    for (std::size_t k = next() % 12; k > 0; --k) {
+      candidate_cps.emplace_back();
+      candidates.push_back(word(candidate_cps.back()));
+    }
+    const std::size_t max_distance = next() % 4;
+    std::string expected;
+    std::size_t best = max_distance + 1;
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      std::size_t d = reference(wx, candidate_cps[k]);
+      CHECK(edit_distance(w, candidates[k]) == d);
+      if (d < best || (d == best && candidates[k] < expected)) best = d, expected = candidates[k];
+    }
+    if (best > max_distance) expected.clear();
+    CHECK(nearest(w, candidates, max_distance) == expected);
+    found += !expected.empty();
+  }
+  CHECK(found > 50);  // the comparison is not only of empty answers
 }
 
 TEST_CASE("edit_distance counts code points") {
