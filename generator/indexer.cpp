@@ -130,7 +130,12 @@ std::set<std::string> stored_spelling_words(const Xapian::Document& doc) {
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
                  IndexUpdate* update, const std::function<void(std::size_t entry)>& entry_done) {
   const Corpus& corpus = parsed.corpus;
-  Xapian::WritableDatabase db(index_dir.string(), update ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_CREATE_OR_OVERWRITE);
+  // No fsync of its own: the index is built in a staging directory that becomes visible only through the
+  // generation swap, and the pages beside it are not synced either (a crash of the process leaves the
+  // complete old or new generation; power loss is not covered, see README). Its two commits' fsyncs
+  // were most of a one-entry edit's index stage on a slow disk.
+  const int sync = Xapian::DB_NO_SYNC;
+  Xapian::WritableDatabase db(index_dir.string(), sync | (update ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_CREATE_OR_OVERWRITE));
   std::optional<Xapian::Database> previous;
   if (update) previous.emplace(update->previous.string());
   // Documents get docids 1, 2, ... in this order (entries, pages, sources) in every build.

@@ -212,8 +212,8 @@ void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpu
   write_file_in_pieces(file, [&](const ByteSink& sink) { write_parse_cache(parsed, diagnostics, binary, display_root, sink); });
 }
 
-std::optional<ParseCacheFile> open_parse_cache(std::string bytes) {
-  const std::string_view all(bytes);
+std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes) {
+  const std::string_view all = bytes.view();
   if (!all.starts_with(magic)) return std::nullopt;
   ParseCacheFile cache;
   BinaryReader r(all.substr(magic.size()));
@@ -237,7 +237,7 @@ std::optional<ParseCacheFile> open_parse_cache(std::string bytes) {
 }
 
 std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record) {
-  BinaryReader r(std::string_view(cache.bytes).substr(record.offset, record.size));
+  BinaryReader r(cache.bytes.view().substr(record.offset, record.size));
   r.str();  // path and hash: known already
   r.str();
   CachedFile f;
@@ -250,7 +250,7 @@ std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const Cache
 }
 
 std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
-  auto file = open_parse_cache(std::string(bytes));
+  auto file = open_parse_cache(FileBytes(std::string(bytes)));
   if (!file) return std::nullopt;
   ParseCache cache{file->binary, file->display_root, {}};
   for (const auto& [path, record] : file->records) {
@@ -264,7 +264,7 @@ std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
 std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_file, const std::string& binary,
                                                    const std::string& display_root,
                                                    const std::map<std::string, InputFile>& inputs) {
-  auto bytes = read_whole_file(cache_file);
+  auto bytes = FileBytes::read(cache_file);
   if (!bytes) return std::nullopt;
   auto cache = open_parse_cache(std::move(*bytes));
   if (!cache || cache->binary != binary || cache->display_root != display_root) return std::nullopt;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "binary_io.h"
 #include "build_state.h"
 #include "content.h"
 #include "diagnostics.h"
@@ -50,11 +51,11 @@ struct CachedRecord {
   std::optional<MarkdownDoc> markdown;  // set when the loader has decoded the record, for parse_corpus
 };
 struct ParseCacheFile {
-  std::string bytes;
+  FileBytes bytes;
   std::string binary, display_root;
   std::map<std::string, CachedRecord> records;  // by display path
 };
-std::optional<ParseCacheFile> open_parse_cache(std::string bytes);
+std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes);
 // Null when the record turns out to be damaged.
 std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record);
 

@@ -97,9 +97,9 @@ void write_term_cache_file(const std::filesystem::path& file, const TermAnalysis
 }
 
 std::optional<TermAnalysis> read_term_cache_file(const std::filesystem::path& file, const std::string& binary) {
-  auto bytes = read_whole_file(file);
+  auto bytes = FileBytes::read(file);
   if (!bytes) return std::nullopt;
-  return decode_term_cache(*bytes, binary);
+  return decode_term_cache(bytes->view(), binary);
 }
 
 }  // namespace lexicon

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "build.h"
+#include "binary_io.h"
 #include "build_helpers.h"
 #include "build_state.h"
 #include "content.h"
@@ -135,4 +136,30 @@ TEST_CASE("read_body gives the body parsing saw, and refuses a file that changed
   const lexicon::Document& first = corpus.entries.front();
   write_file(first.path, read_file(first.path) + "\nLater toegevoegd.\n");
   CHECK_THROWS_AS(lexicon::read_body(first), std::runtime_error);
+}
+
+TEST_CASE("FileBytes maps a file whole and keeps showing it after the file is replaced by rename") {
+  TempDir tmp;
+  const fs::path file = tmp / "cache";
+  const std::string first(100000, 'a');
+  {
+    std::ofstream(file, std::ios::binary) << first;
+  }
+  auto bytes = lexicon::FileBytes::read(file);
+  REQUIRE(bytes);
+  CHECK(bytes->view() == first);
+  // A cache is only ever replaced by rename (write_file_in_pieces): the mapping keeps the old file.
+  lexicon::write_file_in_pieces(file, [](const lexicon::ByteSink& sink) { sink("nieuw"); });
+  CHECK(bytes->view() == first);
+  auto moved = std::move(*bytes);
+  CHECK(moved.view() == first);
+  CHECK(bytes->view().empty());
+  CHECK(lexicon::FileBytes::read(file)->view() == "nieuw");
+
+  std::ofstream(tmp / "leeg", std::ios::binary).flush();
+  auto empty = lexicon::FileBytes::read(tmp / "leeg");
+  REQUIRE(empty);
+  CHECK(empty->view().empty());
+  CHECK_FALSE(lexicon::FileBytes::read(tmp / "ontbreekt"));
+  CHECK_FALSE(lexicon::FileBytes::read(tmp.path()));  // a directory is not a cache file
 }
