@@ -51,21 +51,13 @@ bool loadable(const std::string& raw) {
 }
 
 std::string as_loaded_text(const std::string& raw) {
-  std::string text = normalise_newlines(raw);
+  // One linear pass (to_valid_utf8); checking every character on its own was a tenth of the
+  // wikilinks target's time.
+  std::string valid = to_valid_utf8(normalise_newlines(raw));
+  if (valid.find('\0') == std::string::npos) return valid;
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (c == 0 || len == 0 || i + len > text.size() ||
-        find_invalid_utf8(std::string_view(text).substr(i, len)) != std::string_view::npos) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    out.append(text, i, len);
-    i += len;
-  }
+  out.reserve(valid.size() + 16);
+  for (char c : valid) c == '\0' ? out.append("\xEF\xBF\xBD") : out.append(1, c);
   return out;
 }
 
