@@ -368,9 +368,12 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     fs::rename(term_cache_cleanup.file, staging / term_cache_path);
     write_file_atomically(staging / build_state_path, serialise_build_state(state));
   };
-  // Only a large previous generation is worth deleting in the background.
+  // Only a large generation is worth deleting in the background. A clean build has not read the previous
+  // state, but what it replaces is about as large as what it made: deleting a 30,000-file spare in the
+  // foreground made `build --clean` at 10,000 entries take 100-220 s instead of ~20 on a slow disk.
   constexpr std::size_t detach_above_files = 5000;
-  const bool detach = options.detach_cleanup && previous && previous->outputs.size() > detach_above_files;
+  const std::size_t replaced_files = std::max(previous ? previous->outputs.size() : 0, prints.outputs.size());
+  const bool detach = options.detach_cleanup && replaced_files > detach_above_files;
   std::optional<StagedContents> staged;
   if (spare) {
     staged.emplace();
