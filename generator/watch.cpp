@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -245,6 +246,10 @@ void watch_and_rebuild(const BuildOptions& options, LiveReload& live) {
   inotify.add_tree(options.templates_dir);
   bool had_errors = false;
   while (!live.stopped()) {
+    // Generations retired by a rebuild are deleted by a background `rm` (detach_cleanup); collect those
+    // that have finished so they do not stay behind as zombies for as long as the server runs.
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
     if (!inotify.wait(std::chrono::milliseconds(250))) continue;
     // Debounce: an editor's save, `git checkout` or a script writes several files in a burst; build
     // once it has been quiet for 50 ms (at most 1 s after the first change).
@@ -259,6 +264,9 @@ int run_watch_server(ServeOptions serve, BuildOptions build) {
   auto live = std::make_shared<LiveReload>();
   serve.live = live;
   build.progress = true;
+  // A retired generation of a large lexicon can take minutes to delete on a slow disk (30,000 files:
+  // 100 s here); in the foreground that would hold up the reload of every open page.
+  build.detach_cleanup = true;
   bool had_errors = false;
   rebuild(build, *live, had_errors);  // the site as the content is now (incremental: usually quick)
   build.progress = false;
