@@ -161,6 +161,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   }
   LinkGraph graph = resolve(parsed, report.diagnostics);
   sort_diagnostics(report.diagnostics);
+  limit_per_file(report.diagnostics);
   attach_source_lines(report.diagnostics);
   report.entries = parsed.corpus.entries.size();
   report.timings.emplace_back("check", seconds_since(start));

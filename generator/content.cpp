@@ -44,12 +44,17 @@ struct YamlContext {
   }
   void error(const YAML::Mark& mark, const std::string& message) const {
     auto p = position(mark);
-    diagnostics.error(path, p.line, p.column, message, line_of(text, p.line));
+    diagnostics.error(path, p.line, p.column, message, shown_line(p.line));
   }
   void warning(const YAML::Mark& mark, const std::string& message) const {
     auto p = position(mark);
-    diagnostics.warning(path, p.line, p.column, message, line_of(text, p.line));
+    diagnostics.warning(path, p.line, p.column, message, shown_line(p.line));
   }
+
+  // Only the diagnostics limit_per_file will show carry their line: each copy of a long line costs its
+  // length, and a one-line list of empty items gives a diagnostic per item (quadratic in the file).
+  mutable std::size_t quoted = 0;
+  std::string shown_line(int line) const { return ++quoted <= diagnostics_per_file ? line_of(text, line) : std::string(); }
 };
 
 std::string scalar_or_error(const YamlContext& ctx, const YAML::Node& node, const std::string& what) {

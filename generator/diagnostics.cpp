@@ -40,6 +40,8 @@ std::size_t Diagnostics::count(Severity severity) const {
 }
 
 namespace {
+constexpr std::size_t shown_line_width = 160;  // code points of a source line shown around the column
+
 const char* severity_name(Severity s) { return s == Severity::error ? "error" : "warning"; }
 
 std::string location(const Diagnostic& d) {
@@ -82,15 +84,25 @@ std::string format_diagnostic(const Diagnostic& d, DiagnosticFormat format, bool
   }
   std::string out = fmt::format("{}: {}: {}\n", location(d), severity_name(d.severity), d.message);
   if (with_source && !d.source_line.empty() && d.line > 0) {
-    out += fmt::format("{:>5} | {}\n", d.line, d.source_line);
+    const std::string& line = d.source_line;
+    std::vector<std::size_t> starts;  // byte offset of each code point
+    for (std::size_t i = 0; i < line.size(); decode_utf8(line, i)) starts.push_back(i);
+    const std::size_t length = starts.size();
+    const std::size_t column = d.column > 0 ? static_cast<std::size_t>(d.column) - 1 : 0;  // 0-based
+    // A long line (a one-line list, minified YAML) is shown as a window around the column, marked with
+    // an ellipsis on the side that was cut, so each diagnostic stays a few short lines.
+    std::size_t from = 0, to = length;
+    if (length > shown_line_width) {
+      from = column > shown_line_width / 2 ? std::min(column - shown_line_width / 2, length - shown_line_width) : 0;
+      to = from + shown_line_width;
+    }
+    const std::size_t end_byte = to < length ? starts[to] : line.size();
+    out += fmt::format("{:>5} | {}{}{}\n", d.line, from > 0 ? "…" : "",
+                       std::string_view(line).substr(starts[from], end_byte - starts[from]), to < length ? "…" : "");
     if (d.column > 0) {
       // Tabs keep their width so the caret lines up under the column.
-      std::string pad;
-      std::size_t col = 1;
-      for (std::size_t i = 0; i < d.source_line.size() && col < static_cast<std::size_t>(d.column); ++col) {
-        char32_t cp = decode_utf8(d.source_line, i);
-        pad += cp == '\t' ? '\t' : ' ';
-      }
+      std::string pad = from > 0 ? " " : "";
+      for (std::size_t k = from; k < std::min(column, to); ++k) pad += line[starts[k]] == '\t' ? '\t' : ' ';
       out += fmt::format("      | {}^\n", pad);
     }
   }
@@ -112,6 +124,36 @@ void sort_diagnostics(Diagnostics& diagnostics) {
   std::stable_sort(diagnostics.items.begin(), diagnostics.items.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::tie(a.path, a.line, a.column) < std::tie(b.path, b.line, b.column);
   });
+}
+
+void limit_per_file(Diagnostics& diagnostics, std::size_t max_per_file) {
+  std::vector<Diagnostic> kept;
+  kept.reserve(diagnostics.items.size());
+  std::size_t in_file = 0, dropped_errors = 0, dropped_warnings = 0;
+  auto close_file = [&](const std::string& path) {
+    if (dropped_errors + dropped_warnings == 0) return;
+    kept.push_back({path, 0, 0, dropped_errors > 0 ? Severity::error : Severity::warning,
+                    fmt::format("nog {} meldingen in dit bestand weggelaten ({} fout(en), {} waarschuwing(en)); "
+                                "los eerst de bovenstaande op",
+                                dropped_errors + dropped_warnings, dropped_errors, dropped_warnings),
+                    {}});
+    dropped_errors = dropped_warnings = 0;
+  };
+  std::string current;
+  for (auto& d : diagnostics.items) {
+    if (d.path != current) {
+      close_file(current);
+      current = d.path;
+      in_file = 0;
+    }
+    if (++in_file <= max_per_file) {
+      kept.push_back(std::move(d));
+    } else {
+      ++(d.severity == Severity::error ? dropped_errors : dropped_warnings);
+    }
+  }
+  close_file(current);
+  diagnostics.items = std::move(kept);
 }
 
 void attach_source_lines(Diagnostics& diagnostics) {

@@ -1,5 +1,6 @@
 #pragma once
 // Compiler-style diagnostics: every problem of a run is collected, then printed together.
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ std::string format_all(const Diagnostics& diagnostics, DiagnosticFormat format);
 
 // Sorts by path, line, column so output is stable whatever order stages ran in.
 void sort_diagnostics(Diagnostics& diagnostics);
+
+// At most `max_per_file` diagnostics per file, the first by position (call after sort_diagnostics); the
+// rest of a file's become one summary at the end of its group, an error when any of them was, so a build
+// fails exactly as before. Output stays proportional to what an editor can act on: one line of 20,000
+// empty list items gave 20,000 diagnostics, each quoting the 20 KB line (600 MB of text, 23 s).
+inline constexpr std::size_t diagnostics_per_file = 50;
+void limit_per_file(Diagnostics& diagnostics, std::size_t max_per_file = diagnostics_per_file);
 
 // Fills in the source line of every diagnostic that has a line but no source text yet, reading
 // the file named by its path (as shown to the editor, relative to the working directory), so

@@ -119,3 +119,28 @@ TEST_CASE("cli: the real site builds, search lists Presentie first, every intern
   CHECK_MESSAGE(problems.empty(), describe(problems));
   CHECK(checked > 1000);
 }
+
+TEST_CASE("cli: a one-line list of 20,000 empty items gives at most 50 diagnostics and short lines, not 600 MB") {
+  // Found by the frontmatter fuzzer (a slow unit): every empty item is a diagnostic quoting the whole line,
+  // so the output grew with the square of the line's length.
+  TempDir tmp("cli-many");
+  copy_tree(fixtures_dir() / "good/content", tmp / "content");
+  write_file(tmp / "content/begrippen/lijst.md",
+             "---\ntitle: Lange lijst\nsummary: Een lijst.\nrelated: [" + std::string(20000, ',') + "]\n---\nTekst.\n");
+  auto r = run(bin() + " --content content " + templates() + " check", tmp.path(), tmp.path());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.size() < 50000);
+  CHECK(contains(r.err, "content/begrippen/lijst.md:4:11: error: 'related' moet tekst zijn\n"));
+  // yaml-cpp decides how many empty items 20,000 commas make; about 20,000 of them are left out.
+  CHECK(contains(r.err, "content/begrippen/lijst.md: error: nog 199"));
+  CHECK(contains(r.err, " meldingen in dit bestand weggelaten (199"));
+  // The quoted line is a window around the column, marked where it was cut.
+  CHECK(contains(r.err, "    4 | related: [,,,"));
+  CHECK(contains(r.err, ",,…\n"));
+  auto json = nlohmann::json::parse(run(bin() + " --content content " + templates() + " check --format json", tmp.path(),
+                                        tmp.path()).err, nullptr, false);
+  REQUIRE(json.is_array());
+  std::size_t in_file = 0;
+  for (const auto& d : json) in_file += d["file"] == "content/begrippen/lijst.md";
+  CHECK(in_file == 51);
+}

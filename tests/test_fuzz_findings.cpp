@@ -133,3 +133,47 @@ TEST_CASE("fuzz: a link whose destination holds control characters is refused wi
   CHECK_FALSE(contains(html, "mailto"));
   CHECK(contains(html, "href=\"https://example.org/\""));
 }
+
+TEST_CASE("limit_per_file keeps the first 50 of a file's diagnostics and sums up the rest, an error if any was") {
+  Diagnostics d;
+  for (int i = 1; i <= 60; ++i) d.warning("a.md", i, 1, "waarschuwing " + std::to_string(i));
+  for (int i = 61; i <= 65; ++i) d.error("a.md", i, 1, "fout " + std::to_string(i));
+  for (int i = 1; i <= 3; ++i) d.error("b.md", i, 1, "fout in b");
+  sort_diagnostics(d);
+  limit_per_file(d);
+  REQUIRE(d.items.size() == 50 + 1 + 3);
+  CHECK(d.items[49].message == "waarschuwing 50");
+  CHECK(d.items[50].path == "a.md");
+  CHECK(d.items[50].severity == Severity::error);  // the dropped errors still fail the build
+  CHECK(d.items[50].message == "nog 15 meldingen in dit bestand weggelaten (5 fout(en), 10 waarschuwing(en)); "
+                               "los eerst de bovenstaande op");
+  CHECK(d.items[51].path == "b.md");
+  CHECK(d.has_errors());
+
+  Diagnostics few;
+  few.warning("c.md", 1, 1, "alleen");
+  limit_per_file(few);
+  CHECK(few.items.size() == 1);
+}
+
+TEST_CASE("a long source line is shown as a window around the column, with the caret under it") {
+  std::string line(1000, 'a');
+  line[499] = 'X';  // column 500
+  line[0] = '\t';
+  Diagnostic d{"a.md", 4, 500, Severity::error, "hier", line};
+  std::string text = format_diagnostic(d, DiagnosticFormat::text);
+  auto first_nl = text.find('\n');
+  auto second_nl = text.find('\n', first_nl + 1);
+  std::string shown = text.substr(first_nl + 1, second_nl - first_nl - 1);
+  std::string caret = text.substr(second_nl + 1);
+  CHECK(shown.starts_with("    4 | …"));
+  CHECK(shown.ends_with("…"));
+  CHECK(count_code_points(shown) < 180);
+  // The caret's code point position equals X's in the shown line.
+  CHECK(count_code_points(caret.substr(0, caret.find('^'))) ==
+        count_code_points(shown.substr(0, shown.find('X'))));
+
+  // A short line with a tab keeps it whole, and the tab in the padding.
+  Diagnostic short_line{"a.md", 2, 3, Severity::warning, "kort", "\tab"};
+  CHECK(format_diagnostic(short_line, DiagnosticFormat::text) == "a.md:2:3: warning: kort\n    2 | \tab\n      | \t ^\n");
+}
