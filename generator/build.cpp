@@ -113,11 +113,11 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs, reuse_document);
   TemplateSet templates = load_templates(options.templates_dir, report.diagnostics);
   ParsedCorpus parsed = parse_corpus(std::move(corpus), jobs, report.diagnostics, reuse_markdown);
-  cache.reset();
   report.parsed = parsed.corpus.entries.size() + parsed.corpus.pages.size() - from_cache;
   // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of
   // its own while the link graph and suggestions are computed; it reads the parsed corpus, which stays
-  // as it is until parse_cache_written.get() below. Diagnostics are copied: resolve adds to them.
+  // as it is until parse_cache_written.get() below, and copies unchanged files' records from the current
+  // cache (kept open until then). Diagnostics are copied: resolve adds to them.
   struct RemoveFile {
     fs::path file;
     ~RemoveFile() {
@@ -131,8 +131,11 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (!check_only) {
     parse_cache_cleanup.file = generation_sibling(options.site_dir, "parse-cache");
     parse_cache_written = std::async(std::launch::async, [&, own = report.diagnostics] {
-      write_parse_cache_file(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root);
+      write_parse_cache_file(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root,
+                             cache ? &*cache : nullptr);
     });
+  } else {
+    cache.reset();
   }
   RemoveFile term_cache_cleanup;  // declared before the job writing it, so the job is joined first
   // A build also needs the git history and the analysed text for "Verwant"; neither depends on the link
@@ -219,6 +222,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
                             fs::is_directory(options.site_dir / ".xapian", ec);
   bool index_same = index_update && previous->documents == prints.documents;
   RenderControl control;
+  control.redirects = &prints.redirects;
   if (previous) {
     control.wanted = [&](const std::string& path) {
       auto now = prints.outputs.find(path);
@@ -228,6 +232,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   }
   report.timings.emplace_back("state", seconds_since(state_start));
   parse_cache_written.get();  // rethrows what went wrong writing it
+  cache.reset();
   // The whole file texts served diagnostics and fingerprints; pages and index read only the bodies
   // and parsed fields (at 50,000 entries the texts are another copy of the corpus in memory).
   // So are the front matter positions, and the links, citations, images and headings taken out of

@@ -475,7 +475,8 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     out.outputs["skos.jsonld"] = skos;
   }
 
-  const RedirectPlan plan = plan_redirects(corpus, history);
+  out.redirects = plan_redirects(corpus, history);
+  const RedirectPlan& plan = out.redirects;
   for (const auto& [slug, index] : plan.redirects) {
     Hasher h = start("redirect");
     h.add(slug);

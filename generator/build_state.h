@@ -78,6 +78,7 @@ struct Fingerprints {
   std::unordered_map<std::string, Fingerprint> outputs;  // every output render_site can produce
   Fingerprint index_global = 0;
   std::map<std::string, Fingerprint> documents;
+  RedirectPlan redirects;  // what the outputs were fingerprinted with: render_site can take it (RenderControl)
 };
 
 // The exact inputs of every output and index document, hashed from the resolved corpus.

@@ -1,6 +1,11 @@
 // lexicon: static knowledge-base generator. Subcommands share the global options below.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include <malloc.h>
 
@@ -27,6 +32,24 @@ int print_report(const BuildReport& report, DiagnosticFormat format) {
                              report.diagnostics.count(Severity::warning));
   }
   return report.exit_code;
+}
+
+// An incremental build at 10,000 entries spent a fifth of its time in page faults (first touches of
+// ~140 MB of heap, each a trap in a virtual machine). With malloc's heap on transparent huge pages
+// there are 80% fewer. glibc reads that setting (a tunable) only at start-up, from the environment:
+// so the process sets it and starts itself again, once (main: only for build and serve). Sanitizers
+// bring their own allocator.
+void restart_with_huge_pages(char** argv) {
+#if !defined(__SANITIZE_ADDRESS__)
+  constexpr const char* setting = "glibc.malloc.hugetlb=1";
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return;  // set already (by us or the user)
+  std::string value = tunables && *tunables ? std::string(tunables) + ":" + setting : std::string(setting);
+  if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  ::execv("/proc/self/exe", argv);  // returns only when it failed: then carry on as we are
+#else
+  (void)argv;
+#endif
 }
 
 }  // namespace
@@ -102,6 +125,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  // The two that allocate by the hundred megabytes; a restart costs the others' start-up time again.
+  if (cmd_build->parsed() || cmd_serve->parsed()) restart_with_huge_pages(argv);
   build.content_dir = content;
   build.site_dir = site;
   build.index_dir = index;

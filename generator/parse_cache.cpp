@@ -158,7 +158,8 @@ Diagnostic read_diagnostic(BinaryReader& r) {
 }
 
 void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics, const std::string& binary,
-                       const std::string& display_root, const std::function<void(std::string_view)>& sink) {
+                       const std::string& display_root, const std::function<void(std::string_view)>& sink,
+                       const ParseCacheFile* known) {
   // Each document's own diagnostics, in the order they were reported (reported again in that order).
   std::map<std::string_view, std::vector<const Diagnostic*>> by_path;
   for (const auto& d : diagnostics.items) by_path[d.path].push_back(&d);
@@ -175,6 +176,13 @@ void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostic
   w.u32(static_cast<std::uint32_t>(documents.size()));
   w.u64(Hasher().add(w.out).value());
   for (const auto& [path, doc] : documents) {
+    if (known) {
+      if (auto it = known->records.find(std::string(path)); it != known->records.end() && it->second.hash == doc.first->hash) {
+        // Length, record and checksum, as they are.
+        w.out.append(known->bytes.view().substr(it->second.offset - 4, 4 + it->second.size + 8));
+        continue;
+      }
+    }
     // A record: its length, then path and hash (all that open_parse_cache reads), the rest, a checksum.
     std::size_t length_at = w.out.size();
     w.u32(0);
@@ -203,13 +211,14 @@ void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostic
 std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics,
                                   const std::string& binary, const std::string& display_root) {
   std::string out;
-  write_parse_cache(parsed, diagnostics, binary, display_root, [&](std::string_view bytes) { out.append(bytes); });
+  write_parse_cache(parsed, diagnostics, binary, display_root, [&](std::string_view bytes) { out.append(bytes); }, nullptr);
   return out;
 }
 
 void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
-                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root) {
-  write_file_in_pieces(file, [&](const ByteSink& sink) { write_parse_cache(parsed, diagnostics, binary, display_root, sink); });
+                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
+                            const ParseCacheFile* known) {
+  write_file_in_pieces(file, [&](const ByteSink& sink) { write_parse_cache(parsed, diagnostics, binary, display_root, sink, known); });
 }
 
 std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes) {

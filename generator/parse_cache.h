@@ -39,9 +39,6 @@ struct ParseCache {
 std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics,
                                   const std::string& binary, const std::string& display_root);
 std::optional<ParseCache> decode_parse_cache(std::string_view bytes);
-// The same bytes written to `file` as they are made (through a temporary file, renamed when complete).
-void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
-                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root);
 
 // A cache file checked whole (checksum) but decoded one file at a time, when the loader asks for it:
 // its worker threads share the decoding.
@@ -58,6 +55,14 @@ struct ParseCacheFile {
 std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes);
 // Null when the record turns out to be damaged.
 std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record);
+
+// The same bytes written to `file` as they are made (through a temporary file, renamed when complete).
+// `known` (optional) is the cache this build reused (reusable_parse_cache, same binary and display root):
+// a document whose record is still there was parsed from the same bytes by the same binary, so that
+// record is copied as it is instead of being encoded again (serialisation is deterministic).
+void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
+                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
+                            const ParseCacheFile* known = nullptr);
 
 // The cache of the current generation with only the records still valid for this build: same binary
 // and display root, and a blob id the input scan found for that file now. Null when none is usable.

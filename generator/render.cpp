@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -584,7 +585,9 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   }, true);
 
   // Redirects: alias slugs and the bare /begrippen/ folder.
-  const RedirectPlan plan = plan_redirects(corpus, history);
+  std::optional<RedirectPlan> own_plan;
+  if (!control || !control->redirects) own_plan = plan_redirects(corpus, history);
+  const RedirectPlan& plan = own_plan ? *own_plan : *control->redirects;
   const auto& redirects = plan.redirects;
   for (const auto& [slug, index] : redirects) {
     add(entry_path(slug) + "index.html", [&, slug = slug, index = index](CompiledTemplates& t) {

@@ -31,6 +31,13 @@ struct RenderedSite {
 };
 
 // Optional controls for render_site (incremental builds, progress display; see build_state.h).
+// Redirect pages and pages for removed entries, by URL slug: shared with the fingerprints of build_state.cpp.
+struct RedirectPlan {
+  std::vector<std::pair<std::string, int>> redirects;  // slug -> entry index
+  std::vector<std::size_t> removed;                    // indexes into history->removed that get a page
+};
+RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history);
+
 struct RenderControl {
   // Whether to produce the output at this site path; null renders everything.
   std::function<bool(const std::string& path)> wanted;
@@ -43,14 +50,10 @@ struct RenderControl {
   // no other output reads that body, so a full build frees it there (at 50,000 entries the bodies
   // are a good part of what is alive while the pages are rendered).
   std::function<void(std::size_t entry)> body_read;
+  // When set, the plan_redirects result for the same corpus and history (the fingerprints made one
+  // already: slugifying every title and alias twice was a tenth of a one-entry edit's rendering).
+  const RedirectPlan* redirects = nullptr;
 };
-
-// Redirect pages and pages for removed entries, by URL slug: shared with the fingerprints of build_state.cpp.
-struct RedirectPlan {
-  std::vector<std::pair<std::string, int>> redirects;  // slug -> entry index
-  std::vector<std::size_t> removed;                    // indexes into history->removed that get a page
-};
-RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history);
 
 // Each body is parsed again (parse_markdown_tree) to fill in its link targets; `parsed` is not changed.
 // `history` (git) adds history, citations, /recent/, /feed.xml and pages for renamed or removed

@@ -66,6 +66,42 @@ TEST_CASE("the parse cache gives back every document, parse and diagnostic as pa
   }
 }
 
+TEST_CASE("writing the cache copies the records of unchanged files from the cache reused, and encodes the rest") {
+  lexicon::Diagnostics diagnostics;
+  const fs::path content = fixtures_dir() / "good/content";
+  lexicon::ParsedCorpus parsed = parse_dir(content, diagnostics);
+  const std::string root = lexicon::display_root_of(content);
+  const std::string encoded = lexicon::serialise_parse_cache(parsed, diagnostics, "binary 1", root);
+  auto known = lexicon::open_parse_cache(lexicon::FileBytes(encoded));
+  REQUIRE(known.has_value());
+  TempDir tmp;
+  lexicon::write_parse_cache_file(tmp / "same", parsed, diagnostics, "binary 1", root, &*known);
+  CHECK(read_file(tmp / "same") == encoded);
+
+  // One entry changed since: its record is encoded from what parsing gives now, the others are copied.
+  REQUIRE(parsed.corpus.entries.size() > 2);
+  auto& changed = parsed.corpus.entries[1];
+  changed.title += " (herzien)";
+  changed.hash = "0123456789abcdef0123456789abcdef01234567";
+  const std::string now = lexicon::serialise_parse_cache(parsed, diagnostics, "binary 1", root);
+  REQUIRE(now != encoded);
+  lexicon::write_parse_cache_file(tmp / "changed", parsed, diagnostics, "binary 1", root, &*known);
+  CHECK(read_file(tmp / "changed") == now);
+  auto back = lexicon::decode_parse_cache(read_file(tmp / "changed"));
+  REQUIRE(back.has_value());
+  CHECK(back->files.at(changed.path).document.title == changed.title);
+  // The records of the others are the known ones, not encoded again: a record is taken by the file's blob
+  // id alone (an entry altered in memory but not on disk keeps its old record).
+  auto& same_file = parsed.corpus.entries[2];
+  const std::string summary = same_file.summary;
+  same_file.summary = "alleen in het geheugen";
+  lexicon::write_parse_cache_file(tmp / "copied", parsed, diagnostics, "binary 1", root, &*known);
+  CHECK(read_file(tmp / "copied") == now);
+  back = lexicon::decode_parse_cache(read_file(tmp / "copied"));
+  REQUIRE(back.has_value());
+  CHECK(back->files.at(same_file.path).document.summary == summary);
+}
+
 TEST_CASE("a damaged parse cache is refused, never half read") {
   lexicon::Diagnostics diagnostics;
   lexicon::ParsedCorpus parsed = parse_dir(fixtures_dir() / "good/content", diagnostics);
