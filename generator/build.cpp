@@ -6,6 +6,7 @@
 #include <future>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -53,6 +54,19 @@ std::size_t outputs_differing(const SpareMap& spare, const WantedMap& wanted) {
   }
   for (const auto& [path, print] : spare) differing += !wanted.count(path);
   return differing;
+}
+
+// Moves what a build holds to the heap, never to be freed: for a process that ends right after the build.
+// Freeing a million allocations one by one was 45 ms of a 0.75 s one-entry edit at 10,000 entries; at
+// exit the kernel takes the whole heap back at once. Not under AddressSanitizer, whose leak check would
+// (rightly) object.
+template <class... Held>
+void keep_until_exit(Held&... held) {
+#if !defined(__SANITIZE_ADDRESS__)
+  (void)new std::tuple<Held...>(std::move(held)...);
+#else
+  ((void)held, ...);
+#endif
 }
 }  // namespace
 
@@ -435,6 +449,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     report.index_full = true;
   }
   report.timings.emplace_back("index", index_seconds);
+  if (options.exit_after) keep_until_exit(parsed, graph, prints, state, previous, spare, history, suggestions, site);
   return report;
 }
 

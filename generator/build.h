@@ -20,6 +20,9 @@ struct BuildOptions {
   bool clean = false;     // ignore the current generation's build state: render and index everything
   bool progress = false;  // progress display on stderr for builds longer than a second
   bool detach_cleanup = false;  // delete the previous generation in the background (CLI)
+  // The process ends right after this build (the command line): what the build held is left to the
+  // kernel instead of being freed piece by piece.
+  bool exit_after = false;
 };
 
 struct BuildReport {

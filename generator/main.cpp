@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
                                 : format_name == "json" ? DiagnosticFormat::json : DiagnosticFormat::text;
       build.progress = true;
       build.detach_cleanup = true;
+      build.exit_after = true;
       BuildReport report = run_build(build, cmd_check->parsed());
       int code = print_report(report, format);
       if (!report.history_note.empty()) {
