@@ -134,8 +134,8 @@ void discard_generation(const fs::path& site_dir, fs::path dir, bool detach) {
 }  // namespace
 
 // Hidden siblings: ".site.new-<pid>" while building, ".site.old-<pid>" after the swap, ".site.index-<pid>"
-// while the index is built beside the pages, ".site.retired-index-<pid>" while a recycled generation's
-// index is deleted.
+// while the index is built beside the pages, ".site.retired-<pid>" while a recycled generation's index
+// and caches are deleted.
 fs::path generation_sibling(const fs::path& site_dir, const char* kind) {
   const fs::path parent = parent_of(site_dir);
   return parent / fmt::format(".{}.{}-{}", site_dir.filename().string(), kind, ::getpid());
@@ -162,7 +162,7 @@ void remove_stale_generations(const fs::path& site_dir, bool retired_too) {
     if (name.starts_with(prefix + "new-") || (retired_too && name.starts_with(prefix + "old-"))) fs::remove_all(e.path(), ec);
     // A killed build's index, parse cache or term cache; this build's own may be in progress beside it
     // (a cache as its temporary file).
-    for (const char* kind : {"index", "parse-cache", "term-cache", "retired-index"}) {
+    for (const char* kind : {"index", "parse-cache", "term-cache", "retired"}) {
       const std::string own = generation_sibling(site_dir, kind).filename().string();
       if (name.starts_with(prefix + kind + "-") && name != own && !name.starts_with(own + ".tmp-")) {
         fs::remove_all(e.path(), ec);
