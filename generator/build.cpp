@@ -132,11 +132,11 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   // its own while the link graph and suggestions are computed; it reads the parsed corpus, which stays
   // as it is until parse_cache_written.get() below, and copies unchanged files' records from the current
   // cache (kept open until then). Diagnostics are copied: resolve adds to them.
-  struct RemoveFile {
+  struct RemovePath {
     fs::path file;
-    ~RemoveFile() {
+    ~RemovePath() {
       std::error_code ignored;
-      if (!file.empty()) fs::remove(file, ignored);
+      if (!file.empty()) fs::remove_all(file, ignored);
     }
   } parse_cache_cleanup;
   // A future from std::async waits for its task when destroyed: on every way out this one goes before
@@ -145,13 +145,13 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (!check_only) {
     parse_cache_cleanup.file = generation_sibling(options.site_dir, "parse-cache");
     parse_cache_written = std::async(std::launch::async, [&, own = report.diagnostics] {
-      write_parse_cache_file(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root,
-                             cache ? &*cache : nullptr);
+      write_parse_cache_dir(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root,
+                            cache ? &*cache : nullptr);
     });
   } else {
     cache.reset();
   }
-  RemoveFile term_cache_cleanup;  // declared before the job writing it, so the job is joined first
+  RemovePath term_cache_cleanup;  // declared before the job writing it, so the job is joined first
   // A build also needs the git history and the analysed text for "Verwant"; neither depends on the link
   // graph, so both are computed while it is resolved (and thrown away if the check fails).
   std::future<ContentHistory> history_job;
@@ -338,7 +338,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     fs::remove_all(retired, ec);
     if (fs::create_directory(retired, ec)) {
       if (external_index.empty()) fs::rename(staging->path() / ".xapian", retired / "xapian", ec);
-      fs::rename(staging->path() / parse_cache_path, retired / "parse-cache", ec);
+      fs::rename(staging->path() / parse_cache_path, retired / "parse-cache", ec);  // a directory, or a file (older binary)
       fs::rename(staging->path() / term_cache_path, retired / "term-cache", ec);
       retired_removed = std::async(std::launch::async, [retired] {
         std::error_code ignored;
@@ -403,6 +403,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       fs::rename(index_build_dir, staging / ".xapian");
     }
     fs::create_directories(staging / ".lexicon");
+    fs::remove_all(staging / parse_cache_path);  // a recycled generation's, if it was not retired above
     fs::rename(parse_cache_cleanup.file, staging / parse_cache_path);
     fs::rename(term_cache_cleanup.file, staging / term_cache_path);
     write_file_atomically(staging / build_state_path, serialise_build_state(state));

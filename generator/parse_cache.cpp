@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "binary_io.h"
 #include "hash.h"
@@ -157,17 +160,34 @@ Diagnostic read_diagnostic(BinaryReader& r) {
   return d;
 }
 
-void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics, const std::string& binary,
-                       const std::string& display_root, const std::function<void(std::string_view)>& sink,
-                       const ParseCacheFile* known) {
-  // Each document's own diagnostics, in the order they were reported (reported again in that order).
-  std::map<std::string_view, std::vector<const Diagnostic*>> by_path;
-  for (const auto& d : diagnostics.items) by_path[d.path].push_back(&d);
-  std::map<std::string_view, std::pair<const Document*, const MarkdownDoc*>> documents;
+using DocumentsByPath = std::map<std::string_view, std::pair<const Document*, const MarkdownDoc*>>;
+using DiagnosticsByPath = std::map<std::string_view, std::vector<const Diagnostic*>>;
+
+DocumentsByPath documents_of(const ParsedCorpus& parsed) {
+  DocumentsByPath documents;
   const Corpus& c = parsed.corpus;
   for (std::size_t i = 0; i < c.entries.size(); ++i) documents[c.entries[i].path] = {&c.entries[i], &parsed.entry_docs[i]};
   for (std::size_t i = 0; i < c.pages.size(); ++i) documents[c.pages[i].path] = {&c.pages[i], &parsed.page_docs[i]};
+  return documents;
+}
 
+// Each document's own diagnostics, in the order they were reported (reported again in that order).
+DiagnosticsByPath diagnostics_by_path(const Diagnostics& diagnostics) {
+  DiagnosticsByPath by_path;
+  for (const auto& d : diagnostics.items) by_path[d.path].push_back(&d);
+  return by_path;
+}
+
+// The known record of a document parsed from the same bytes, or null.
+const CachedRecord* known_record(const ParseCacheFile* known, std::string_view path, const Document& d) {
+  if (!known) return nullptr;
+  auto it = known->records.find(std::string(path));
+  return it != known->records.end() && it->second.hash == d.hash ? &it->second : nullptr;
+}
+
+void write_parse_cache(const DocumentsByPath& documents, const DiagnosticsByPath& by_path, const std::string& binary,
+                       const std::string& display_root, const std::function<void(std::string_view)>& sink,
+                       const ParseCacheFile* known) {
   constexpr std::size_t flush_at = 1 << 20;
   BinaryWriter w;
   w.out.append(magic);
@@ -176,12 +196,10 @@ void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostic
   w.u32(static_cast<std::uint32_t>(documents.size()));
   w.u64(Hasher().add(w.out).value());
   for (const auto& [path, doc] : documents) {
-    if (known) {
-      if (auto it = known->records.find(std::string(path)); it != known->records.end() && it->second.hash == doc.first->hash) {
-        // Length, record and checksum, as they are.
-        w.out.append(known->bytes.view().substr(it->second.offset - 4, 4 + it->second.size + 8));
-        continue;
-      }
+    if (const CachedRecord* record = known_record(known, path, *doc.first)) {
+      // Length, record and checksum, as they are.
+      w.out.append(known->shards[record->shard].view().substr(record->offset - 4, 4 + record->size + 8));
+      continue;
     }
     // A record: its length, then path and hash (all that open_parse_cache reads), the rest, a checksum.
     std::size_t length_at = w.out.size();
@@ -208,17 +226,45 @@ void write_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostic
 
 }  // namespace
 
+std::size_t parse_cache_shard(std::string_view display_path) {
+  return static_cast<std::size_t>(Hasher().add(display_path).value() % parse_cache_shards);
+}
+
+std::string parse_cache_shard_name(std::size_t shard) { return fmt::format("{:02x}", shard); }
+
 std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics,
                                   const std::string& binary, const std::string& display_root) {
   std::string out;
-  write_parse_cache(parsed, diagnostics, binary, display_root, [&](std::string_view bytes) { out.append(bytes); }, nullptr);
+  write_parse_cache(documents_of(parsed), diagnostics_by_path(diagnostics), binary, display_root,
+                    [&](std::string_view bytes) { out.append(bytes); }, nullptr);
   return out;
 }
 
-void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
-                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
-                            const ParseCacheFile* known) {
-  write_file_in_pieces(file, [&](const ByteSink& sink) { write_parse_cache(parsed, diagnostics, binary, display_root, sink, known); });
+void write_parse_cache_dir(const std::filesystem::path& dir, const ParsedCorpus& parsed,
+                           const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
+                           const ParseCacheFile* known) {
+  namespace fs = std::filesystem;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::vector<DocumentsByPath> shards(parse_cache_shards);
+  for (const auto& [path, doc] : documents_of(parsed)) shards[parse_cache_shard(path)].emplace(path, doc);
+  const DiagnosticsByPath by_path = diagnostics_by_path(diagnostics);
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    if (shards[s].empty()) continue;  // no file: no records
+    const fs::path file = dir / parse_cache_shard_name(s);
+    // Exactly the records of the known shard (same paths and blob ids, none added or gone): the same bytes.
+    bool same = known && !known->dir.empty() && s < known->held.size() && known->held[s] == shards[s].size() &&
+                known->valid[s] == shards[s].size();
+    for (auto it = shards[s].begin(); same && it != shards[s].end(); ++it) {
+      const CachedRecord* record = known_record(known, it->first, *it->second.first);
+      same = record && record->shard == s;
+    }
+    std::error_code ec;
+    if (same && (fs::create_hard_link(known->dir / parse_cache_shard_name(s), file, ec), !ec)) continue;
+    write_file_in_pieces(file, [&](const ByteSink& sink) {
+      write_parse_cache(shards[s], by_path, binary, display_root, sink, known);
+    });
+  }
 }
 
 std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes) {
@@ -237,16 +283,19 @@ std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes) {
     if (!r.skip(size) || r.u64() != Hasher().add(all.substr(offset, size)).value()) return std::nullopt;
     BinaryReader head(all.substr(offset, size));
     std::string path = head.str();
-    CachedRecord record{offset, size, head.str(), std::nullopt};
+    CachedRecord record{0, offset, size, head.str(), std::nullopt};
     if (!head.ok || !cache.records.emplace(std::move(path), std::move(record)).second) return std::nullopt;
   }
   if (!r.ok || !r.done()) return std::nullopt;
-  cache.bytes = std::move(bytes);
+  cache.held = {cache.records.size()};
+  cache.valid = cache.held;
+  cache.shards.push_back(std::move(bytes));
   return cache;
 }
 
 std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record) {
-  BinaryReader r(cache.bytes.view().substr(record.offset, record.size));
+  if (record.shard >= cache.shards.size()) return std::nullopt;
+  BinaryReader r(cache.shards[record.shard].view().substr(record.offset, record.size));
   r.str();  // path and hash: known already
   r.str();
   CachedFile f;
@@ -270,21 +319,40 @@ std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
   return cache;
 }
 
-std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_file, const std::string& binary,
+std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_dir, const std::string& binary,
                                                    const std::string& display_root,
                                                    const std::map<std::string, InputFile>& inputs) {
-  auto bytes = FileBytes::read(cache_file);
-  if (!bytes) return std::nullopt;
-  auto cache = open_parse_cache(std::move(*bytes));
-  if (!cache || cache->binary != binary || cache->display_root != display_root) return std::nullopt;
+  ParseCacheFile cache;
+  cache.dir = cache_dir;
+  cache.binary = binary;
+  cache.display_root = display_root;
+  cache.shards.resize(parse_cache_shards);
+  cache.held.assign(parse_cache_shards, 0);
+  cache.valid.assign(parse_cache_shards, 0);
   const std::string prefix = display_root + "/";
-  std::erase_if(cache->records, [&](const auto& item) {
-    const auto& [path, record] = item;
-    if (!path.starts_with(prefix)) return true;
-    auto input = inputs.find("content/" + path.substr(prefix.size()));
-    return input == inputs.end() || input->second.hash != record.hash;
-  });
-  if (cache->records.empty()) return std::nullopt;
+  for (std::size_t s = 0; s < parse_cache_shards; ++s) {
+    auto bytes = FileBytes::read(cache_dir / parse_cache_shard_name(s));
+    if (!bytes) continue;  // none (no documents there) or unreadable: its documents are parsed
+    auto shard = open_parse_cache(std::move(*bytes));
+    if (!shard || shard->binary != binary || shard->display_root != display_root) continue;
+    // A record in the wrong shard is damage too: the whole shard is not trusted.
+    bool placed = true;
+    for (const auto& [path, record] : shard->records) placed = placed && parse_cache_shard(path) == s;
+    if (!placed) continue;
+    cache.held[s] = shard->records.size();
+    while (!shard->records.empty()) {
+      auto node = shard->records.extract(shard->records.begin());
+      const std::string& path = node.key();
+      if (!path.starts_with(prefix)) continue;
+      auto input = inputs.find("content/" + path.substr(prefix.size()));
+      if (input == inputs.end() || input->second.hash != node.mapped().hash) continue;
+      node.mapped().shard = s;
+      cache.records.insert(std::move(node));
+      ++cache.valid[s];
+    }
+    cache.shards[s] = std::move(shard->shards.front());
+  }
+  if (cache.records.empty()) return std::nullopt;
   return cache;
 }
 

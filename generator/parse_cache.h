@@ -4,6 +4,11 @@
 // (its fields, links, headings, plain text and its own diagnostics), keyed by the file's git blob id;
 // the next build takes every file whose scanned id matches from there and reads nothing of it.
 // Never served (under .lexicon/); an unreadable or damaged cache is simply not used.
+//
+// The cache is a directory of shards (a document's shard follows from its path), each a complete cache
+// file of its own. A shard whose documents all came unchanged from the current generation's cache is
+// the same bytes, so it is hard-linked from there: an edit writes one shard of 64, not 33 MB at 10,000
+// entries. A damaged shard costs only its own documents' parsing.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -19,7 +24,10 @@
 
 namespace lexicon {
 
-inline constexpr const char* parse_cache_path = ".lexicon/parse-cache";
+inline constexpr const char* parse_cache_path = ".lexicon/parse-cache";  // a directory of shards
+inline constexpr std::size_t parse_cache_shards = 64;
+std::size_t parse_cache_shard(std::string_view display_path);
+std::string parse_cache_shard_name(std::size_t shard);  // its file name in the directory
 
 struct CachedFile {
   Document document;  // without text and body
@@ -34,8 +42,9 @@ struct ParseCache {
 };
 
 // Every document of `parsed` with its own diagnostics from `diagnostics` (taken after parsing, before
-// resolving: later stages' diagnostics depend on other files). Deterministic: a clean and an
-// incremental build of the same content write the same bytes.
+// resolving: later stages' diagnostics depend on other files), as one cache file (a shard holds the
+// same for its documents). Deterministic: a clean and an incremental build of the same content write
+// the same bytes.
 std::string serialise_parse_cache(const ParsedCorpus& parsed, const Diagnostics& diagnostics,
                                   const std::string& binary, const std::string& display_root);
 std::optional<ParseCache> decode_parse_cache(std::string_view bytes);
@@ -43,30 +52,36 @@ std::optional<ParseCache> decode_parse_cache(std::string_view bytes);
 // A cache file checked whole (checksum) but decoded one file at a time, when the loader asks for it:
 // its worker threads share the decoding.
 struct CachedRecord {
-  std::size_t offset = 0, size = 0;  // of the file's record in `bytes`
+  std::size_t shard = 0;             // which of ParseCacheFile::shards holds it
+  std::size_t offset = 0, size = 0;  // of the file's record in that shard's bytes
   std::string hash;                  // git blob id of the file it was parsed from
   std::optional<MarkdownDoc> markdown;  // set when the loader has decoded the record, for parse_corpus
 };
 struct ParseCacheFile {
-  FileBytes bytes;
+  std::vector<FileBytes> shards;  // by shard number (one for a cache opened from one file)
+  // Per shard: how many records its file holds, and how many of them are still valid (in `records`).
+  std::vector<std::size_t> held, valid;
+  std::filesystem::path dir;  // the shards' directory, when read from one
   std::string binary, display_root;
   std::map<std::string, CachedRecord> records;  // by display path
 };
+// One cache file (a shard, or what serialise_parse_cache gives), as shard 0.
 std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes);
 // Null when the record turns out to be damaged.
 std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record);
 
-// The same bytes written to `file` as they are made (through a temporary file, renamed when complete).
-// `known` (optional) is the cache this build reused (reusable_parse_cache, same binary and display root):
-// a document whose record is still there was parsed from the same bytes by the same binary, so that
-// record is copied as it is instead of being encoded again (serialisation is deterministic).
-void write_parse_cache_file(const std::filesystem::path& file, const ParsedCorpus& parsed,
-                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
-                            const ParseCacheFile* known = nullptr);
+// The cache as a new directory `dir` of shards, each written as it is made (through a temporary file,
+// renamed when complete). `known` (optional) is the cache this build reused (reusable_parse_cache, same
+// binary and display root): a document whose record is still there was parsed from the same bytes by
+// the same binary, so that record is copied as it is instead of being encoded again (serialisation is
+// deterministic), and a shard made of exactly the records of a known shard is hard-linked from it.
+void write_parse_cache_dir(const std::filesystem::path& dir, const ParsedCorpus& parsed,
+                           const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
+                           const ParseCacheFile* known = nullptr);
 
 // The cache of the current generation with only the records still valid for this build: same binary
 // and display root, and a blob id the input scan found for that file now. Null when none is usable.
-std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_file, const std::string& binary,
+std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_dir, const std::string& binary,
                                                    const std::string& display_root,
                                                    const std::map<std::string, InputFile>& inputs);
 

@@ -55,7 +55,7 @@ TEST_CASE("parse_markdown_tree gives the tree parse_markdown checked: same HTML,
   CHECK_THROWS_AS(render_html(checked), std::logic_error);
 }
 
-TEST_CASE("parse_corpus keeps no trees; an entry body still renders with its links filled in") {
+TEST_CASE("parse_corpus keeps no trees: an entry body still renders with its links filled in") {
   Diagnostics diagnostics;
   ParsedCorpus parsed = parse_corpus(load_corpus(source_dir() / "content", diagnostics), 2, diagnostics);
   LinkGraph graph = resolve(parsed, diagnostics);

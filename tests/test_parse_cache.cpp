@@ -66,40 +66,95 @@ TEST_CASE("the parse cache gives back every document, parse and diagnostic as pa
   }
 }
 
-TEST_CASE("writing the cache copies the records of unchanged files from the cache reused, and encodes the rest") {
+namespace {
+
+// The shards of a cache directory, by file name.
+std::map<std::string, std::string> shard_files(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename().string()] = read_file(e.path());
+  return out;
+}
+
+// What the input scan would report for the parsed documents (their blob ids), keyed as build_state.h keys inputs.
+std::map<std::string, lexicon::InputFile> inputs_of(const lexicon::ParsedCorpus& parsed, const std::string& root) {
+  std::map<std::string, lexicon::InputFile> inputs;
+  for (const auto* docs : {&parsed.corpus.entries, &parsed.corpus.pages}) {
+    for (const auto& d : *docs) inputs["content/" + d.path.substr(root.size() + 1)] = lexicon::InputFile{1, 1, d.hash};
+  }
+  return inputs;
+}
+
+}  // namespace
+
+TEST_CASE("the cache is written in shards: unchanged shards are linked, unchanged records copied, the rest encoded") {
   lexicon::Diagnostics diagnostics;
   const fs::path content = fixtures_dir() / "good/content";
   lexicon::ParsedCorpus parsed = parse_dir(content, diagnostics);
   const std::string root = lexicon::display_root_of(content);
-  const std::string encoded = lexicon::serialise_parse_cache(parsed, diagnostics, "binary 1", root);
-  auto known = lexicon::open_parse_cache(lexicon::FileBytes(encoded));
-  REQUIRE(known.has_value());
   TempDir tmp;
-  lexicon::write_parse_cache_file(tmp / "same", parsed, diagnostics, "binary 1", root, &*known);
-  CHECK(read_file(tmp / "same") == encoded);
+  lexicon::write_parse_cache_dir(tmp / "first", parsed, diagnostics, "binary 1", root);
+  // Each shard is a cache file of its own, holding the documents whose path falls into it; together
+  // they hold what one cache of everything holds.
+  const auto first = shard_files(tmp / "first");
+  REQUIRE(first.size() > 1);
+  std::map<std::string, lexicon::CachedFile> together;
+  for (const auto& [name, bytes] : first) {
+    auto shard = lexicon::decode_parse_cache(bytes);
+    REQUIRE(shard.has_value());
+    for (auto& [path, file] : shard->files) {
+      CHECK(lexicon::parse_cache_shard_name(lexicon::parse_cache_shard(path)) == name);
+      together.emplace(path, std::move(file));
+    }
+  }
+  auto whole = lexicon::decode_parse_cache(lexicon::serialise_parse_cache(parsed, diagnostics, "binary 1", root));
+  REQUIRE(whole.has_value());
+  CHECK(together.size() == whole->files.size());
+  for (const auto& [path, file] : whole->files) {
+    CAPTURE(path);
+    REQUIRE(together.count(path));
+    CHECK(together.at(path).document == file.document);
+    CHECK(together.at(path).markdown == file.markdown);
+  }
 
-  // One entry changed since: its record is encoded from what parsing gives now, the others are copied.
+  // One entry changed since: its shard is written again, with its record encoded from what parsing gives
+  // now; every other shard is the known one, hard-linked.
+  auto known = lexicon::reusable_parse_cache(tmp / "first", "binary 1", root, inputs_of(parsed, root));
+  REQUIRE(known.has_value());
+  CHECK(known->records.size() == whole->files.size());
   REQUIRE(parsed.corpus.entries.size() > 2);
   auto& changed = parsed.corpus.entries[1];
   changed.title += " (herzien)";
   changed.hash = "0123456789abcdef0123456789abcdef01234567";
-  const std::string now = lexicon::serialise_parse_cache(parsed, diagnostics, "binary 1", root);
-  REQUIRE(now != encoded);
-  lexicon::write_parse_cache_file(tmp / "changed", parsed, diagnostics, "binary 1", root, &*known);
-  CHECK(read_file(tmp / "changed") == now);
-  auto back = lexicon::decode_parse_cache(read_file(tmp / "changed"));
+  const std::string changed_shard = lexicon::parse_cache_shard_name(lexicon::parse_cache_shard(changed.path));
+  lexicon::write_parse_cache_dir(tmp / "second", parsed, diagnostics, "binary 1", root, &*known);
+  lexicon::write_parse_cache_dir(tmp / "clean", parsed, diagnostics, "binary 1", root);
+  CHECK(shard_files(tmp / "second") == shard_files(tmp / "clean"));
+  for (const auto& [name, bytes] : first) {
+    CAPTURE(name);
+    CHECK(fs::equivalent(tmp / "first" / name, tmp / "second" / name) == (name != changed_shard));
+  }
+  auto back = lexicon::decode_parse_cache(read_file(tmp / "second" / changed_shard));
   REQUIRE(back.has_value());
   CHECK(back->files.at(changed.path).document.title == changed.title);
-  // The records of the others are the known ones, not encoded again: a record is taken by the file's blob
-  // id alone (an entry altered in memory but not on disk keeps its old record).
-  auto& same_file = parsed.corpus.entries[2];
-  const std::string summary = same_file.summary;
-  same_file.summary = "alleen in het geheugen";
-  lexicon::write_parse_cache_file(tmp / "copied", parsed, diagnostics, "binary 1", root, &*known);
-  CHECK(read_file(tmp / "copied") == now);
-  back = lexicon::decode_parse_cache(read_file(tmp / "copied"));
-  REQUIRE(back.has_value());
-  CHECK(back->files.at(same_file.path).document.summary == summary);
+
+  // Records are taken by the file's blob id alone, not encoded again: an entry altered in memory but not
+  // on disk keeps its old record, in a linked shard or (beside a changed entry) in a rewritten one.
+  const auto neighbour = std::find_if(parsed.corpus.entries.begin(), parsed.corpus.entries.end(), [&](const auto& e) {
+    return e.path != changed.path && lexicon::parse_cache_shard_name(lexicon::parse_cache_shard(e.path)) == changed_shard;
+  });
+  auto& elsewhere = parsed.corpus.entries[parsed.corpus.entries[0].path == changed.path ? 2 : 0];
+  for (auto* d : {&elsewhere, neighbour == parsed.corpus.entries.end() ? nullptr : &*neighbour}) {
+    if (!d) continue;
+    CAPTURE(d->path);
+    const std::string summary = d->summary;
+    d->summary = "alleen in het geheugen";
+    fs::remove_all(tmp / "third");
+    lexicon::write_parse_cache_dir(tmp / "third", parsed, diagnostics, "binary 1", root, &*known);
+    auto shard = lexicon::decode_parse_cache(read_file(tmp / "third" / lexicon::parse_cache_shard_name(lexicon::parse_cache_shard(d->path))));
+    REQUIRE(shard.has_value());
+    CHECK(shard->files.at(d->path).document.summary == summary);
+    d->summary = summary;
+  }
 }
 
 TEST_CASE("a damaged parse cache is refused, never half read") {
@@ -133,16 +188,29 @@ TEST_CASE("an incremental build parses only changed files and reports cached fil
   CHECK(fs::exists(tmp / "site" / lexicon::parse_cache_path));
 
   write_file(tmp / "content/begrippen/client.md", read_file(tmp / "content/begrippen/client.md") + "\nNog een zin.\n");
+  const fs::path shards = tmp / "site" / lexicon::parse_cache_path;
+  std::map<std::string, std::string> shards_before = shard_files(shards);
   auto edit = lexicon::run_build(options(tmp), false);
   REQUIRE_MESSAGE(edit.exit_code == 0, all_diagnostics(edit));
   CHECK(edit.parsed == 1);
+  // The new generation's cache: the edited file's shard written again, every other one linked from the
+  // generation before (which is now the spare).
+  std::size_t linked = 0;
+  for (const auto& [name, bytes] : shard_files(shards)) {
+    linked += fs::equivalent(shards / name, tmp / ".site.spare" / lexicon::parse_cache_path / name);
+  }
+  CHECK(shards_before.size() > 1);
+  CHECK(linked == shards_before.size() - 1);
   CHECK(all_diagnostics(edit) == warnings);  // with the source line under the caret, as before
   CHECK(read_file(tmp / "site/begrippen/client/index.html").find("Nog een zin.") != std::string::npos);
 
-  // A damaged cache is not used: everything is parsed again, with the same result.
-  std::string cache = read_file(tmp / "site" / lexicon::parse_cache_path);
-  cache[cache.size() / 2] = static_cast<char>(cache[cache.size() / 2] ^ 1);
-  write_file(tmp / "site" / lexicon::parse_cache_path, cache);
+  // A damaged cache is not used: everything is parsed again, with the same result. (Replaced, not
+  // written in place: the shards are hard links shared with the spare.)
+  for (auto [name, cache] : shard_files(shards)) {
+    cache[cache.size() / 2] = static_cast<char>(cache[cache.size() / 2] ^ 1);
+    fs::remove(shards / name);
+    write_file(shards / name, cache);
+  }
   write_file(tmp / "content/begrippen/client.md", read_file(tmp / "content/begrippen/client.md") + "\nEn nog een.\n");
   auto damaged = lexicon::run_build(options(tmp), false);
   REQUIRE_MESSAGE(damaged.exit_code == 0, all_diagnostics(damaged));
