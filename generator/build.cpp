@@ -18,6 +18,7 @@
 #include "content.h"
 #include "generation.h"
 #include "history.h"
+#include "history_cache.h"
 #include "indexer.h"
 #include "parse_cache.h"
 #include "progress.h"
@@ -151,7 +152,9 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   } else {
     cache.reset();
   }
-  RemovePath term_cache_cleanup;  // declared before the job writing it, so the job is joined first
+  // Declared before the jobs writing them, so the jobs are joined first.
+  RemovePath term_cache_cleanup;
+  RemovePath history_cache_cleanup;
   // A build also needs the git history and the analysed text for "Verwant"; neither depends on the link
   // graph, so both are computed while it is resolved (and thrown away if the check fails).
   std::future<ContentHistory> history_job;
@@ -160,8 +163,35 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (!check_only) {
     std::vector<std::string> slugs;
     for (const auto& e : parsed.corpus.entries) slugs.push_back(e.slug);
-    history_job = std::async(std::launch::async, [&options, slugs = std::move(slugs)] {
-      return load_history(options.content_dir, slugs);
+    // The current generation's history still holds when git's HEAD and index are unchanged; then only
+    // the entry files that differ from its inputs are asked for their status.
+    const bool history_known = previous && !state.environment.head.empty() &&
+                               previous->environment.head == state.environment.head &&
+                               previous->environment.git_index == state.environment.git_index;
+    std::vector<std::string> changed;
+    if (history_known) {
+      constexpr std::string_view entries_dir = "content/begrippen/";
+      for (const auto& [path, file] : state.inputs) {
+        if (!path.starts_with(entries_dir) || !path.ends_with(".md")) continue;
+        auto then = previous->inputs.find(path);
+        if (then == previous->inputs.end() || !(then->second == file)) {
+          changed.push_back(path.substr(entries_dir.size(), path.size() - entries_dir.size() - 3));
+        }
+      }
+    }
+    history_cache_cleanup.file = generation_sibling(options.site_dir, "history-cache");
+    history_job = std::async(std::launch::async, [&options, &history_cache_cleanup, slugs = std::move(slugs),
+                                                  changed = std::move(changed), history_known,
+                                                  binary = state.environment.binary] {
+      std::optional<KnownHistory> known;
+      if (history_known) {
+        if (auto cached = read_history_cache_file(options.site_dir / history_cache_path, binary)) {
+          known = KnownHistory{std::move(*cached), changed};
+        }
+      }
+      ContentHistory history = load_history(options.content_dir, slugs, known ? &*known : nullptr);
+      write_history_cache_file(history_cache_cleanup.file, history, binary);
+      return history;
     });
     // Only entries whose file changed since the current generation are analysed; what this analysis gave
     // goes to the next generation's term cache.
@@ -385,7 +415,9 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   record_outputs();
   if (previous && site.files.empty() && site.copies.empty() && index_same && state.outputs == previous->outputs) {
     // Same content after all (a file was touched, or git moved without touching the entries): keep the
-    // generation, only refresh its state so the next build recognises the inputs by their stat again.
+    // generation, only refresh its state so the next build recognises the inputs by their stat again. The
+    // history cache first: a state naming the new HEAD must never stand beside the old HEAD's history.
+    fs::rename(history_cache_cleanup.file, options.site_dir / history_cache_path);
     write_file_atomically(options.site_dir / build_state_path, serialise_build_state(state));
     if (spare) fs::rename(staging->path(), spare_generation(options.site_dir), ec);  // nothing was written to it
     report.unchanged = true;
@@ -406,6 +438,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     fs::remove_all(staging / parse_cache_path);  // a recycled generation's, if it was not retired above
     fs::rename(parse_cache_cleanup.file, staging / parse_cache_path);
     fs::rename(term_cache_cleanup.file, staging / term_cache_path);
+    fs::rename(history_cache_cleanup.file, staging / history_cache_path);
     write_file_atomically(staging / build_state_path, serialise_build_state(state));
   };
   // Only a large generation is worth deleting in the background. A clean build has not read the previous

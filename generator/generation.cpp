@@ -162,7 +162,7 @@ void remove_stale_generations(const fs::path& site_dir, bool retired_too) {
     if (name.starts_with(prefix + "new-") || (retired_too && name.starts_with(prefix + "old-"))) fs::remove_all(e.path(), ec);
     // A killed build's index, parse cache or term cache; this build's own may be in progress beside it
     // (a cache as its temporary file).
-    for (const char* kind : {"index", "parse-cache", "term-cache", "retired"}) {
+    for (const char* kind : {"index", "parse-cache", "term-cache", "history-cache", "retired"}) {
       const std::string own = generation_sibling(site_dir, kind).filename().string();
       if (name.starts_with(prefix + kind + "-") && name != own && !name.starts_with(own + ".tmp-")) {
         fs::remove_all(e.path(), ec);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -116,7 +117,35 @@ int year_of(const Revision& r) { return local_tm(r).tm_year + 1900; }
 int month_of(const Revision& r) { return local_tm(r).tm_mon + 1; }
 int day_of(const Revision& r) { return local_tm(r).tm_mday; }
 
-ContentHistory load_history(const fs::path& content_dir, const std::vector<std::string>& slugs) {
+namespace {
+
+bool same_slugs(const ContentHistory& h, const std::vector<std::string>& slugs) {
+  if (h.entries.size() != slugs.size()) return false;
+  for (const auto& s : slugs) {
+    if (!h.entries.count(s)) return false;
+  }
+  return true;
+}
+
+// The known history with the status of its changed entries asked again, or null when git cannot say.
+// A file's status depends only on HEAD, the index and the file itself: the first two are as they were.
+std::optional<ContentHistory> refreshed(git_repository* repo, const std::string& prefix, KnownHistory& known) {
+  ContentHistory h = std::move(known.history);
+  for (const auto& slug : known.changed) {
+    auto it = h.entries.find(slug);
+    if (it == h.entries.end()) continue;
+    unsigned int status = 0;
+    const std::string path = prefix + slug + ".md";
+    if (git_status_file(&status, repo, path.c_str()) != 0) return std::nullopt;
+    // As in the full read below: ignored or current is no local change, and an entry never committed is one.
+    it->second.local_changes = it->second.revisions.empty() || (status != GIT_STATUS_CURRENT && !(status & GIT_STATUS_IGNORED));
+  }
+  return h;
+}
+
+}  // namespace
+
+ContentHistory load_history(const fs::path& content_dir, const std::vector<std::string>& slugs, KnownHistory* known) {
   ContentHistory h;
   for (const auto& s : slugs) h.entries[s];
   LibGit lib;
@@ -151,6 +180,10 @@ ContentHistory load_history(const fs::path& content_dir, const std::vector<std::
   std::string spec = content_prefix + "begrippen";
   char* spec_ptr = spec.data();
   git_strarray pathspec{&spec_ptr, 1};
+
+  if (known && known->history.available && same_slugs(known->history, slugs)) {
+    if (auto h_known = refreshed(repo.get(), prefix, *known)) return std::move(*h_known);
+  }
 
   // Working-tree state first: an entry that is new or edited but not committed says so on its page.
   {

@@ -62,8 +62,19 @@ struct ContentHistory {
   }
 };
 
+// An earlier result of load_history, made when git's HEAD and index were what they are now (the caller
+// checks that: BuildEnvironment), and the entries whose files changed since. Its commits, renames and
+// removals still hold; only the changed files' working-tree status is asked for again. Used only when it
+// has exactly the slugs asked for.
+struct KnownHistory {
+  ContentHistory history;
+  std::vector<std::string> changed;  // slugs
+};
+
 // Reads the history of content_dir/begrippen/<slug>.md for every slug. Never throws for git
-// problems: outside a repository (or on any libgit2 error) it returns available = false.
-ContentHistory load_history(const std::filesystem::path& content_dir, const std::vector<std::string>& slugs);
+// problems: outside a repository (or on any libgit2 error) it returns available = false. `known`
+// (optional, consumed) spares the status of every file and the walk over all commits.
+ContentHistory load_history(const std::filesystem::path& content_dir, const std::vector<std::string>& slugs,
+                            KnownHistory* known = nullptr);
 
 }  // namespace lexicon

@@ -5,6 +5,7 @@
 
 #include "build_helpers.h"
 #include "history.h"
+#include "history_cache.h"
 
 using namespace testutil;
 
@@ -162,9 +163,9 @@ TEST_CASE("history: an unrelated commit changes no other entry page") {
   append(tmp / "content/begrippen/leefwereld.md", "\nNog een zin zonder verwijzingen.\n");
   git(tmp, "commit -q -am 'Leefwereld bijgewerkt'", "Dirk Smit", "2024-05-03T11:00:00+02:00");
   build_site(tmp, "after");
-  // The parse and term caches are no output either: they hold the edited entry's new parse and words.
-  auto before = snapshot(tmp / "before", {".xapian", "parse-cache", "term-cache"});
-  auto after = snapshot(tmp / "after", {".xapian", "parse-cache", "term-cache"});
+  // The caches are no output either: they hold the edited entry's new parse and words, and the new commit.
+  auto before = snapshot(tmp / "before", {".xapian", "parse-cache", "term-cache", "history-cache"});
+  auto after = snapshot(tmp / "after", {".xapian", "parse-cache", "term-cache", "history-cache"});
   REQUIRE(before.size() == after.size());
   std::vector<std::string> changed;
   for (const auto& [path, bytes] : after) {
@@ -197,4 +198,73 @@ TEST_CASE("history: uncommitted and new entries say so, and outside git the buil
   CHECK(contains(page, "Nog niet gepubliceerd (geen git-geschiedenis beschikbaar)."));
   CHECK(contains(read_file(plain / "site/recent/index.html"), "geen git-geschiedenis"));
   CHECK(contains(read_file(plain / "site/feed.xml"), "<updated>1970-01-01T00:00:00Z</updated>"));
+}
+
+TEST_CASE("history cache: a known history is reused, with the status of changed files asked again") {
+  TempDir tmp("history-known");
+  make_repository(tmp);
+  const std::vector<std::string> slugs{"presentie", "klik", "client", "leefwereld", "stil-zijn"};
+  const lexicon::ContentHistory first = lexicon::load_history(tmp / "content", slugs);
+  REQUIRE(first.available);
+  auto bytes = [](const lexicon::ContentHistory& h) { return lexicon::serialise_history_cache(h, "binary 1"); };
+
+  // Reused as it is: a doctored subject shows that nothing was read again.
+  lexicon::KnownHistory doctored{first, {}};
+  doctored.history.commits[0].subject = "Uit de cache";
+  CHECK(lexicon::load_history(tmp / "content", slugs, &doctored).commits[0].subject == "Uit de cache");
+  // Not for other slugs: then everything is read again.
+  lexicon::KnownHistory other{first, {}};
+  other.history.commits[0].subject = "Uit de cache";
+  auto more = slugs;
+  more.push_back("de-klik");
+  CHECK(lexicon::load_history(tmp / "content", more, &other).commits[0].subject == first.commits[0].subject);
+
+  // An uncommitted edit: the known history with that file's status asked again equals reading it all.
+  append(tmp / "content/begrippen/presentie.md", "\nNog niet vastgelegd.\n");
+  lexicon::KnownHistory edited{first, {"presentie"}};
+  lexicon::ContentHistory after_edit = lexicon::load_history(tmp / "content", slugs, &edited);
+  CHECK(after_edit.find("presentie")->local_changes);
+  CHECK(bytes(after_edit) == bytes(lexicon::load_history(tmp / "content", slugs)));
+  // Without naming the file, the stale status stays: the caller must name every changed file.
+  lexicon::KnownHistory unnamed{first, {}};
+  CHECK_FALSE(lexicon::load_history(tmp / "content", slugs, &unnamed).find("presentie")->local_changes);
+
+  // Edited back to what HEAD has: no local change any more.
+  git(tmp, "checkout -q -- content/begrippen/presentie.md");
+  lexicon::KnownHistory reverted{after_edit, {"presentie"}};
+  lexicon::ContentHistory after_revert = lexicon::load_history(tmp / "content", slugs, &reverted);
+  CHECK_FALSE(after_revert.find("presentie")->local_changes);
+  CHECK(bytes(after_revert) == bytes(first));
+}
+
+TEST_CASE("history cache: round trip, and a damaged or foreign cache is not used") {
+  TempDir tmp("history-cache");
+  make_repository(tmp);
+  write_file(tmp / "content/begrippen/nieuw.md", "---\ntitle: Nieuw\nsummary: Nog niet vastgelegd.\n---\nTekst.\n");
+  const lexicon::ContentHistory h = lexicon::load_history(tmp / "content", {"presentie", "klik", "client", "nieuw"});
+  REQUIRE(h.available);
+  REQUIRE_FALSE(h.removed.empty());
+  REQUIRE_FALSE(h.renamed.empty());
+  const std::string bytes = lexicon::serialise_history_cache(h, "binary 1");
+  auto decoded = lexicon::decode_history_cache(bytes, "binary 1");
+  REQUIRE(decoded.has_value());
+  CHECK(lexicon::serialise_history_cache(*decoded, "binary 1") == bytes);
+  CHECK(decoded->find("nieuw")->local_changes);
+  CHECK(decoded->removed[0].related == h.removed[0].related);
+  CHECK(decoded->changes.size() == h.changes.size());
+  CHECK(lexicon::rfc3339(decoded->commits[0]) == lexicon::rfc3339(h.commits[0]));
+
+  CHECK_FALSE(lexicon::decode_history_cache(bytes, "binary 2").has_value());
+  CHECK_FALSE(lexicon::decode_history_cache(bytes.substr(0, bytes.size() - 1), "binary 1").has_value());
+  CHECK_FALSE(lexicon::decode_history_cache("", "binary 1").has_value());
+  for (std::size_t at : {bytes.size() / 3, bytes.size() / 2, bytes.size() - 3}) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x20);
+    CHECK_FALSE(lexicon::decode_history_cache(damaged, "binary 1").has_value());
+  }
+  lexicon::write_history_cache_file(tmp / "cache", h, "binary 1");
+  auto read = lexicon::read_history_cache_file(tmp / "cache", "binary 1");
+  REQUIRE(read.has_value());
+  CHECK(lexicon::serialise_history_cache(*read, "binary 1") == bytes);
+  CHECK_FALSE(lexicon::read_history_cache_file(tmp / "missing", "binary 1").has_value());
 }

@@ -182,10 +182,11 @@ struct Sequence {
       if (it == before.end() || !(it->second == id)) written.insert(path);
     }
     written.erase(".lexicon/build-state");
-    // The caches: the term cache is rewritten by every build that writes a generation, the parse cache's
-    // shards when one of their files changed (test_parse_cache checks which).
+    // The caches: the term and history caches are rewritten by every build that writes a generation, the
+    // parse cache's shards when one of their files changed (test_parse_cache checks which).
     std::erase_if(written, [](const std::string& path) { return path.starts_with(".lexicon/parse-cache/"); });
     written.erase(".lexicon/term-cache");
+    written.erase(".lexicon/history-cache");
     return {report, written};
   }
 };
