@@ -98,11 +98,22 @@ struct ConceptMapper::Impl {
   std::map<std::string, ConceptLayout> cache;
   std::size_t computed = 0;
   std::size_t hits = 0;
+
+  // With `mutex` held.
+  GVC_t* context() {
+    if (!gvc) {
+      agseterr(AGERR);  // layout warnings (e.g. about overlap removal) are not the reader's concern
+      gvc = gvContext();
+    }
+    return gvc;
+  }
 };
 
-ConceptMapper::ConceptMapper() : impl_(std::make_unique<Impl>()) {
-  agseterr(AGERR);  // layout warnings (e.g. about overlap removal) are not the reader's concern
-  impl_->gvc = gvContext();
+ConceptMapper::ConceptMapper() : impl_(std::make_unique<Impl>()) {}
+
+void ConceptMapper::prepare() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->context();
 }
 
 ConceptMapper::~ConceptMapper() {
@@ -130,6 +141,7 @@ ConceptLayout ConceptMapper::layout(const ConceptGraph& graph) {
     return it->second;
   }
   ++impl_->computed;
+  GVC_t* gvc = impl_->context();
   ConceptLayout out;
   char graph_name[] = "kaart";
   Agraph_t* g = agopen(graph_name, Agdirected, nullptr);
@@ -156,7 +168,7 @@ ConceptLayout ConceptMapper::layout(const ConceptGraph& graph) {
     Agedge_t* edge = agedge(g, nodes[static_cast<std::size_t>(e.from)], nodes[static_cast<std::size_t>(e.to)], nullptr, 1);
     if (e.secondary) agset(edge, const_cast<char*>("len"), const_cast<char*>("2.2"));
   }
-  if (graph.nodes.size() >= 2 && gvLayout(impl_->gvc, g, "neato") == 0) {
+  if (graph.nodes.size() >= 2 && gvLayout(gvc, g, "neato") == 0) {
     double minx = 1e18, miny = 1e18, maxx = -1e18, maxy = -1e18;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       ConceptLayout::Box b{ND_coord(nodes[i]).x, -ND_coord(nodes[i]).y, sizes[i].w, sizes[i].h};  // SVG's y grows downwards
@@ -173,7 +185,7 @@ ConceptLayout ConceptMapper::layout(const ConceptGraph& graph) {
     }
     out.width = std::ceil(maxx - minx + 2 * margin);
     out.height = std::ceil(maxy - miny + 2 * margin);
-    gvFreeLayout(impl_->gvc, g);
+    gvFreeLayout(gvc, g);
   }
   agclose(g);
   impl_->cache.emplace(std::move(sig), out);

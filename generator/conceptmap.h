@@ -47,6 +47,9 @@ class ConceptMapper {
   ConceptMapper(const ConceptMapper&) = delete;
   ConceptMapper& operator=(const ConceptMapper&) = delete;
 
+  // Graphviz's context is made on first use, or by prepare(): making it reads Graphviz's plugin
+  // configuration (20 ms), which a build can do beside other work before any map is laid out.
+  void prepare();
   ConceptLayout layout(const ConceptGraph& graph);
   std::size_t layouts_computed() const;
   std::size_t cache_hits() const;

@@ -274,7 +274,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   const Corpus& corpus = parsed.corpus;
   RenderedSite site;
   // Concept maps: one Graphviz context for the whole build, shared (serialized) by the render threads.
-  ConceptMapper mapper;
+  ConceptMapper own_mapper;
+  ConceptMapper& mapper = control && control->mapper ? *control->mapper : own_mapper;
   std::vector<std::string> entry_titles, entry_urls;
   for (const auto& e : corpus.entries) {
     entry_titles.push_back(e.title);

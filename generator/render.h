@@ -38,6 +38,8 @@ struct RedirectPlan {
 };
 RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history);
 
+class ConceptMapper;  // conceptmap.h
+
 struct RenderControl {
   // Whether to produce the output at this site path; null renders everything.
   std::function<bool(const std::string& path)> wanted;
@@ -53,6 +55,9 @@ struct RenderControl {
   // When set, the plan_redirects result for the same corpus and history (the fingerprints made one
   // already: slugifying every title and alias twice was a tenth of a one-entry edit's rendering).
   const RedirectPlan* redirects = nullptr;
+  // When set, lays out the concept maps instead of a mapper of the render's own (a build prepares one
+  // beside other work: see ConceptMapper::prepare).
+  ConceptMapper* mapper = nullptr;
 };
 
 // Each body is parsed again (parse_markdown_tree) to fill in its link targets; `parsed` is not changed.

@@ -80,23 +80,25 @@ struct Resolver {
 
   void index_names() {
     // First the slugs and titles, then aliases, so a clash names the later definition.
-    std::map<std::string, std::string> owner;  // folded name -> "title 'X' van Y" for messages
+    const auto& entries = corpus().entries;
+    graph.entry_by_name.reserve(entries.size() * 3);
+    // Which name of `owner` claimed `key` first, in the order below: only a clash needs to say (the
+    // description was formatted for every name before, a tenth of resolving 10,000 entries).
+    auto first_claim = [&](const std::string& key, int owner) -> std::string {
+      const Document& o = entries[static_cast<std::size_t>(owner)];
+      if (fold(trim(o.slug)) == key) return "slug van " + o.path;
+      if (fold(trim(o.title)) == key || fold(trim(slugify(o.title))) == key) return "titel van " + o.path;
+      return "alias van " + o.path;
+    };
     auto claim = [&](const std::string& name, int entry, const Document& d, const std::string& field, std::size_t item,
                      const std::string& what) {
       std::string key = fold(trim(name));
       if (key.empty()) return true;
-      auto it = graph.entry_by_name.find(key);
-      if (it != graph.entry_by_name.end()) {
-        if (it->second == entry) return true;
-        at(d, field, item, true,
-           fmt::format("{} '{}' bestaat al: {}", what, name, owner[key]));
-        return false;
-      }
-      graph.entry_by_name[key] = entry;
-      owner[key] = fmt::format("{} van {}", what, corpus().entries[static_cast<std::size_t>(entry)].path);
-      return true;
+      auto [it, fresh] = graph.entry_by_name.try_emplace(std::move(key), entry);
+      if (fresh || it->second == entry) return true;
+      at(d, field, item, true, fmt::format("{} '{}' bestaat al: {}", what, name, first_claim(it->first, it->second)));
+      return false;
     };
-    const auto& entries = corpus().entries;
     for (std::size_t i = 0; i < entries.size(); ++i) claim(entries[i].slug, static_cast<int>(i), entries[i], "title", 0, "slug");
     for (std::size_t i = 0; i < entries.size(); ++i) {
       // The slug form only after the title itself was free, so one clash is reported once.

@@ -2,6 +2,7 @@
 // Stage 2 (resolve): turns names into a link graph over the parsed documents.
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ struct LinkTarget {
 };
 
 struct LinkGraph {
-  std::map<std::string, int> entry_by_name;          // folded slug/title/alias -> entry
+  std::unordered_map<std::string, int> entry_by_name;  // folded slug/title/alias -> entry
   std::vector<std::vector<LinkTarget>> entry_links;  // per entry, per WikiLinkRef
   std::vector<std::vector<LinkTarget>> page_links;   // per page, per WikiLinkRef
   std::vector<std::vector<int>> outgoing;            // distinct entries each entry links to
