@@ -319,9 +319,8 @@ std::optional<ParseCache> decode_parse_cache(std::string_view bytes) {
   return cache;
 }
 
-std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_dir, const std::string& binary,
-                                                   const std::string& display_root,
-                                                   const std::map<std::string, InputFile>& inputs) {
+std::optional<ParseCacheFile> open_parse_cache_dir(const std::filesystem::path& cache_dir, const std::string& binary,
+                                                   const std::string& display_root) {
   ParseCacheFile cache;
   cache.dir = cache_dir;
   cache.binary = binary;
@@ -329,7 +328,6 @@ std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& 
   cache.shards.resize(parse_cache_shards);
   cache.held.assign(parse_cache_shards, 0);
   cache.valid.assign(parse_cache_shards, 0);
-  const std::string prefix = display_root + "/";
   for (std::size_t s = 0; s < parse_cache_shards; ++s) {
     auto bytes = FileBytes::read(cache_dir / parse_cache_shard_name(s));
     if (!bytes) continue;  // none (no documents there) or unreadable: its documents are parsed
@@ -339,21 +337,34 @@ std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& 
     bool placed = true;
     for (const auto& [path, record] : shard->records) placed = placed && parse_cache_shard(path) == s;
     if (!placed) continue;
-    cache.held[s] = shard->records.size();
-    while (!shard->records.empty()) {
-      auto node = shard->records.extract(shard->records.begin());
-      const std::string& path = node.key();
-      if (!path.starts_with(prefix)) continue;
-      auto input = inputs.find("content/" + path.substr(prefix.size()));
-      if (input == inputs.end() || input->second.hash != node.mapped().hash) continue;
-      node.mapped().shard = s;
-      cache.records.insert(std::move(node));
-      ++cache.valid[s];
-    }
+    cache.held[s] = cache.valid[s] = shard->records.size();
+    for (auto& [path, record] : shard->records) record.shard = s;
+    cache.records.merge(shard->records);  // distinct paths: each shard holds its own
     cache.shards[s] = std::move(shard->shards.front());
   }
   if (cache.records.empty()) return std::nullopt;
   return cache;
+}
+
+std::optional<ParseCacheFile> reusable_parse_cache(ParseCacheFile cache, const std::map<std::string, InputFile>& inputs) {
+  const std::string prefix = cache.display_root + "/";
+  std::erase_if(cache.records, [&](const auto& item) {
+    const auto& [path, record] = item;
+    auto input = path.starts_with(prefix) ? inputs.find("content/" + path.substr(prefix.size())) : inputs.end();
+    if (input != inputs.end() && input->second.hash == record.hash) return false;
+    --cache.valid[record.shard];
+    return true;
+  });
+  if (cache.records.empty()) return std::nullopt;
+  return cache;
+}
+
+std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_dir, const std::string& binary,
+                                                   const std::string& display_root,
+                                                   const std::map<std::string, InputFile>& inputs) {
+  auto cache = open_parse_cache_dir(cache_dir, binary, display_root);
+  if (!cache) return std::nullopt;
+  return reusable_parse_cache(std::move(*cache), inputs);
 }
 
 }  // namespace lexicon

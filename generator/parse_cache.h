@@ -79,8 +79,14 @@ void write_parse_cache_dir(const std::filesystem::path& dir, const ParsedCorpus&
                            const Diagnostics& diagnostics, const std::string& binary, const std::string& display_root,
                            const ParseCacheFile* known = nullptr);
 
-// The cache of the current generation with only the records still valid for this build: same binary
-// and display root, and a blob id the input scan found for that file now. Null when none is usable.
+// The cache of the current generation: the shards written by the same binary for the same display root,
+// every record checked. Null when there is none. Needs no input scan, so a build opens it beside the scan.
+std::optional<ParseCacheFile> open_parse_cache_dir(const std::filesystem::path& cache_dir, const std::string& binary,
+                                                   const std::string& display_root);
+// Only the records still valid for this build: a blob id the input scan found for that file now. Null
+// when none is left.
+std::optional<ParseCacheFile> reusable_parse_cache(ParseCacheFile cache, const std::map<std::string, InputFile>& inputs);
+// Both in one.
 std::optional<ParseCacheFile> reusable_parse_cache(const std::filesystem::path& cache_dir, const std::string& binary,
                                                    const std::string& display_root,
                                                    const std::map<std::string, InputFile>& inputs);
