@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <set>
 #include <algorithm>
 #include <sstream>
@@ -37,8 +38,7 @@ std::string stat_identity(const fs::path& p) {
 }
 
 // Paths in the state file: one record per line, fields split by tabs.
-std::string escape_field(std::string_view s) {
-  std::string out;
+void append_field(std::string& out, std::string_view s) {
   for (char c : s) {
     if (c == '%') out += "%25";
     else if (c == '\t') out += "%09";
@@ -46,6 +46,11 @@ std::string escape_field(std::string_view s) {
     else if (c == '\r') out += "%0D";
     else out += c;
   }
+}
+
+std::string escape_field(std::string_view s) {
+  std::string out;
+  append_field(out, s);
   return out;
 }
 
@@ -80,10 +85,6 @@ std::string blob_hash(const fs::path& file) {
   return git_blob_id(s.str());
 }
 
-struct LibGit {
-  LibGit() { git_libgit2_init(); }
-  ~LibGit() { git_libgit2_shutdown(); }
-};
 
 std::string absolute_string(const fs::path& p) {
   std::error_code ec;
@@ -105,7 +106,7 @@ BuildEnvironment current_environment(const fs::path& content_dir, const fs::path
   env.content_dir = absolute_string(content_dir);
   env.templates_dir = absolute_string(templates_dir);
   env.internal_index = internal_index;
-  LibGit lib;
+  GitLibrary git;
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, env.content_dir.c_str(), 0, nullptr) == 0) {
     git_oid oid;
@@ -121,10 +122,18 @@ BuildEnvironment current_environment(const fs::path& content_dir, const fs::path
 }
 
 std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const fs::path& templates_dir,
-                                             const BuildState* previous, std::int64_t* scanned_ns) {
+                                             const BuildState* previous, std::int64_t* scanned_ns, int jobs) {
   if (scanned_ns) *scanned_ns = now_ns();
   std::map<std::string, InputFile> out;
-  LibGit lib;
+  // First the listing (one pass over each folder), then the stat of every file on `jobs` threads: at
+  // 10,000 entries the stats were most of a no-op rebuild.
+  struct Found {
+    std::string key;
+    fs::path path;
+    bool link = false;
+    std::optional<InputFile> file;  // none: not a regular file
+  };
+  std::vector<Found> found;
   for (const auto& [label, root] : {std::pair<std::string, fs::path>{"content/", content_dir}, {"templates/", templates_dir}}) {
     std::error_code ec;
     auto it = fs::recursive_directory_iterator(root, ec);
@@ -141,32 +150,46 @@ std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const 
       } else {
         key += it->path().lexically_relative(root).generic_string();
       }
-      struct stat st {};
-      bool link = it->is_symlink(ec);
-      if (::stat(it->path().c_str(), &st) != 0) {
-        // A broken link or a loop: load_corpus reports it; recorded so that fixing it is a change.
-        out[key] = InputFile{-1, 0, fmt::format("onleesbaar:{}", errno)};
-        continue;
-      }
-      if (S_ISDIR(st.st_mode) && link) {
-        // Not followed (it could lead anywhere, even in a circle): no build with one is a no-op.
-        out[key] = InputFile{-1, 0, fmt::format("map-link:{}", now_ns())};
-        continue;
-      }
-      if (!S_ISREG(st.st_mode)) continue;
-      InputFile f{static_cast<std::int64_t>(st.st_size), mtime_ns_of(st), {}};
-      if (previous) {
-        auto p = previous->inputs.find(key);
-        if (p != previous->inputs.end() && p->second.mtime_ns != 0 && p->second.size == f.size &&
-            p->second.mtime_ns == f.mtime_ns) {
-          f.hash = p->second.hash;
-        }
-      }
-      if (f.hash.empty()) f.hash = blob_hash(it->path());
-      out.emplace(std::move(key), std::move(f));
+      found.push_back({std::move(key), it->path(), it->is_symlink(ec), std::nullopt});
     }
     // An unreadable folder: what is in it is unknown, so this can never count as unchanged.
     if (ec && fs::exists(root)) out[label + "!"] = InputFile{-1, 0, fmt::format("fout:{}:{}", ec.value(), now_ns())};
+  }
+  auto examine = [&](Found& f) {
+    struct stat st {};
+    if (::stat(f.path.c_str(), &st) != 0) {
+      // A broken link or a loop: load_corpus reports it; recorded so that fixing it is a change.
+      f.file = InputFile{-1, 0, fmt::format("onleesbaar:{}", errno)};
+      return;
+    }
+    if (S_ISDIR(st.st_mode) && f.link) {
+      // Not followed (it could lead anywhere, even in a circle): no build with one is a no-op.
+      f.file = InputFile{-1, 0, fmt::format("map-link:{}", now_ns())};
+      return;
+    }
+    if (!S_ISREG(st.st_mode)) return;
+    InputFile file{static_cast<std::int64_t>(st.st_size), mtime_ns_of(st), {}};
+    if (previous) {
+      auto p = previous->inputs.find(f.key);
+      if (p != previous->inputs.end() && p->second.mtime_ns != 0 && p->second.size == file.size &&
+          p->second.mtime_ns == file.mtime_ns) {
+        file.hash = p->second.hash;
+      }
+    }
+    if (file.hash.empty()) file.hash = blob_hash(f.path);
+    f.file = std::move(file);
+  };
+  const std::size_t threads = static_cast<std::size_t>(std::clamp(jobs, 1, 8));
+  std::vector<std::future<void>> others;
+  for (std::size_t t = 1; t < threads; ++t) {
+    others.push_back(std::async(std::launch::async, [&, t] {
+      for (std::size_t i = t; i < found.size(); i += threads) examine(found[i]);
+    }));
+  }
+  for (std::size_t i = 0; i < found.size(); i += threads) examine(found[i]);
+  for (auto& other : others) other.get();
+  for (auto& f : found) {
+    if (f.file) out.insert_or_assign(std::move(f.key), std::move(*f.file));
   }
   return out;
 }
@@ -194,9 +217,13 @@ std::string serialise_build_state(const BuildState& s) {
   // A file changed within the clock's granularity of the scan could change again unseen with the same
   // stat: its stat is not stored, so the next build hashes it again.
   constexpr std::int64_t racy_ns = 100'000'000;
+  // Appended in place: 50,000 lines at 10,000 entries, a string each made this a tenth of an edit's work.
+  auto into = std::back_inserter(out);
   for (const auto& [path, f] : s.inputs) {
     std::int64_t mtime = f.mtime_ns + racy_ns >= s.scanned_ns ? 0 : f.mtime_ns;
-    out += fmt::format("in\t{}\t{}\t{}\t{}\n", escape_field(path), f.size, mtime, f.hash);
+    out += "in\t";
+    append_field(out, path);
+    fmt::format_to(into, "\t{}\t{}\t{}\n", f.size, mtime, f.hash);
   }
   for (const auto& d : s.warnings.items) {
     out += fmt::format("diag\t{}\t{}\t{}\t{}\t{}\t{}\n", escape_field(d.path), d.line, d.column,
@@ -207,8 +234,16 @@ std::string serialise_build_state(const BuildState& s) {
   outputs.reserve(s.outputs.size());
   for (const auto& output : s.outputs) outputs.push_back(&output);
   std::sort(outputs.begin(), outputs.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* output : outputs) out += fmt::format("out\t{}\t{:016x}\n", escape_field(output->first), output->second);
-  for (const auto& [id, fp] : s.documents) out += fmt::format("doc\t{}\t{:016x}\n", escape_field(id), fp);
+  for (const auto* output : outputs) {
+    out += "out\t";
+    append_field(out, output->first);
+    fmt::format_to(into, "\t{:016x}\n", output->second);
+  }
+  for (const auto& [id, fp] : s.documents) {
+    out += "doc\t";
+    append_field(out, id);
+    fmt::format_to(into, "\t{:016x}\n", fp);
+  }
   out += "end\n";
   return out;
 }

@@ -66,10 +66,11 @@ std::optional<BuildState> read_build_state(const std::filesystem::path& site_dir
                                            BuildStateScope scope = BuildStateScope::all);
 std::string serialise_build_state(const BuildState& state);
 
-// Stats every file under content/ and templates/; hashes only those whose stat differs from `previous`.
+// Stats every file under content/ and templates/ (on `jobs` threads); hashes only those whose stat differs
+// from `previous`.
 std::map<std::string, InputFile> scan_inputs(const std::filesystem::path& content_dir,
                                              const std::filesystem::path& templates_dir, const BuildState* previous,
-                                             std::int64_t* scanned_ns = nullptr);
+                                             std::int64_t* scanned_ns = nullptr, int jobs = 1);
 
 // Same set of files with the same content (by hash).
 bool same_inputs(const std::map<std::string, InputFile>& a, const std::map<std::string, InputFile>& b);

@@ -36,10 +36,6 @@ using Blob = Owned<git_blob, git_blob_free>;
 using StatusList = Owned<git_status_list, git_status_list_free>;
 
 // libgit2 keeps global state; init/shutdown are reference counted, so scope them to one call.
-struct LibGit {
-  LibGit() { git_libgit2_init(); }
-  ~LibGit() { git_libgit2_shutdown(); }
-};
 
 std::string last_error(const char* what) {
   const git_error* e = git_error_last();
@@ -92,6 +88,9 @@ void read_removed(git_repository* repo, const git_oid* blob_id, RemovedEntry& ou
 
 }  // namespace
 
+GitLibrary::GitLibrary() { git_libgit2_init(); }
+GitLibrary::~GitLibrary() { git_libgit2_shutdown(); }
+
 std::string iso_date(const Revision& r) {
   std::tm tm = local_tm(r);
   return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
@@ -127,18 +126,60 @@ bool same_slugs(const ContentHistory& h, const std::vector<std::string>& slugs) 
   return true;
 }
 
+// Whether a file differs from HEAD or the index, from their blob ids and the file's own, or null when
+// only git's full status can say (a filter such as autocrlf applies, or anything but a plain file).
+// git_status_file walks the whole folder: 35-80 ms at 10,000 entries, this one lookup each.
+std::optional<bool> differs_from_head(git_repository* repo, git_index* index, git_tree* head, const std::string& path,
+                                      const fs::path& file) {
+  git_filter_list* filters = nullptr;
+  if (git_filter_list_load(&filters, repo, nullptr, path.c_str(), GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) != 0) return std::nullopt;
+  if (filters) {
+    git_filter_list_free(filters);
+    return std::nullopt;
+  }
+  std::error_code ec;
+  auto status = fs::symlink_status(file, ec);
+  if (ec || !fs::is_regular_file(status)) return std::nullopt;
+  if ((status.permissions() & fs::perms::owner_exec) != fs::perms::none) return std::nullopt;
+  const git_index_entry* staged = git_index_get_bypath(index, path.c_str(), 0);
+  if (!staged) return true;  // not in the index (new, or removed from it)
+  if (staged->mode != GIT_FILEMODE_BLOB ||
+      (staged->flags_extended & (GIT_INDEX_ENTRY_SKIP_WORKTREE | GIT_INDEX_ENTRY_INTENT_TO_ADD)) != 0) {
+    return std::nullopt;
+  }
+  git_tree_entry* raw_committed = nullptr;
+  if (git_tree_entry_bypath(&raw_committed, head, path.c_str()) != 0) return true;  // not in HEAD
+  Owned<git_tree_entry, git_tree_entry_free> committed(raw_committed);
+  if (git_tree_entry_filemode(committed.get()) != GIT_FILEMODE_BLOB) return std::nullopt;
+  git_oid on_disk;
+  if (git_odb_hashfile(&on_disk, file.c_str(), GIT_OBJECT_BLOB) != 0) return std::nullopt;
+  return !git_oid_equal(git_tree_entry_id(committed.get()), &staged->id) || !git_oid_equal(&staged->id, &on_disk);
+}
+
 // The known history with the status of its changed entries asked again, or null when git cannot say.
 // A file's status depends only on HEAD, the index and the file itself: the first two are as they were.
-std::optional<ContentHistory> refreshed(git_repository* repo, const std::string& prefix, KnownHistory& known) {
+std::optional<ContentHistory> refreshed(git_repository* repo, const std::string& prefix, const fs::path& workdir,
+                                        KnownHistory& known) {
   ContentHistory h = std::move(known.history);
+  git_index* raw_index = nullptr;
+  if (git_repository_index(&raw_index, repo) != 0) return std::nullopt;
+  Owned<git_index, git_index_free> index(raw_index);
+  git_object* raw_head = nullptr;
+  if (git_revparse_single(&raw_head, repo, "HEAD^{tree}") != 0) return std::nullopt;
+  Owned<git_object, git_object_free> head(raw_head);
   for (const auto& slug : known.changed) {
     auto it = h.entries.find(slug);
     if (it == h.entries.end()) continue;
-    unsigned int status = 0;
     const std::string path = prefix + slug + ".md";
-    if (git_status_file(&status, repo, path.c_str()) != 0) return std::nullopt;
-    // As in the full read below: ignored or current is no local change, and an entry never committed is one.
-    it->second.local_changes = it->second.revisions.empty() || (status != GIT_STATUS_CURRENT && !(status & GIT_STATUS_IGNORED));
+    std::optional<bool> local = differs_from_head(repo, index.get(), reinterpret_cast<git_tree*>(head.get()), path, workdir / path);
+    if (!local) {
+      unsigned int status = 0;
+      if (git_status_file(&status, repo, path.c_str()) != 0) return std::nullopt;
+      // As in the full read below: ignored or current is no local change.
+      local = status != GIT_STATUS_CURRENT && !(status & GIT_STATUS_IGNORED);
+    }
+    // An entry never committed is a local change whatever git says.
+    it->second.local_changes = it->second.revisions.empty() || *local;
   }
   return h;
 }
@@ -148,7 +189,7 @@ std::optional<ContentHistory> refreshed(git_repository* repo, const std::string&
 ContentHistory load_history(const fs::path& content_dir, const std::vector<std::string>& slugs, KnownHistory* known) {
   ContentHistory h;
   for (const auto& s : slugs) h.entries[s];
-  LibGit lib;
+  GitLibrary git;
 
   git_repository* raw_repo = nullptr;
   std::error_code ec;
@@ -182,7 +223,7 @@ ContentHistory load_history(const fs::path& content_dir, const std::vector<std::
   git_strarray pathspec{&spec_ptr, 1};
 
   if (known && known->history.available && same_slugs(known->history, slugs)) {
-    if (auto h_known = refreshed(repo.get(), prefix, *known)) return std::move(*h_known);
+    if (auto h_known = refreshed(repo.get(), prefix, root, *known)) return std::move(*h_known);
   }
 
   // Working-tree state first: an entry that is new or edited but not committed says so on its page.

@@ -11,6 +11,16 @@
 
 namespace lexicon {
 
+// Keeps libgit2 initialised while it lives (nested ones are counted). Initialising it reads the system's
+// certificates (5 ms): a build holds one throughout, so its git reads do not each pay for that.
+class GitLibrary {
+ public:
+  GitLibrary();
+  ~GitLibrary();
+  GitLibrary(const GitLibrary&) = delete;
+  GitLibrary& operator=(const GitLibrary&) = delete;
+};
+
 struct Revision {
   std::string id;        // full hex commit id
   std::string short_id;  // first 7 hex digits

@@ -229,12 +229,28 @@ TEST_CASE("history cache: a known history is reused, with the status of changed 
   lexicon::KnownHistory unnamed{first, {}};
   CHECK_FALSE(lexicon::load_history(tmp / "content", slugs, &unnamed).find("presentie")->local_changes);
 
+  // Staged: the index differs from HEAD, the file from neither index nor itself.
+  git(tmp, "add content/begrippen/presentie.md");
+  lexicon::KnownHistory staged{first, {"presentie"}};
+  lexicon::ContentHistory after_add = lexicon::load_history(tmp / "content", slugs, &staged);
+  CHECK(after_add.find("presentie")->local_changes);
+  CHECK(bytes(after_add) == bytes(lexicon::load_history(tmp / "content", slugs)));
+
   // Edited back to what HEAD has: no local change any more.
+  git(tmp, "reset -q");
   git(tmp, "checkout -q -- content/begrippen/presentie.md");
   lexicon::KnownHistory reverted{after_edit, {"presentie"}};
   lexicon::ContentHistory after_revert = lexicon::load_history(tmp / "content", slugs, &reverted);
   CHECK_FALSE(after_revert.find("presentie")->local_changes);
   CHECK(bytes(after_revert) == bytes(first));
+
+  // Where a filter applies (here: line endings), git's own status answers, the same way.
+  write_file(tmp / ".gitattributes", "*.md text eol=crlf\n");
+  append(tmp / "content/begrippen/presentie.md", "\nNog een regel.\n");
+  lexicon::KnownHistory filtered{after_revert, {"presentie"}};
+  lexicon::ContentHistory after_filter = lexicon::load_history(tmp / "content", slugs, &filtered);
+  CHECK(after_filter.find("presentie")->local_changes);
+  CHECK(bytes(after_filter) == bytes(lexicon::load_history(tmp / "content", slugs)));
 }
 
 TEST_CASE("history cache: round trip, and a damaged or foreign cache is not used") {
