@@ -146,7 +146,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     reuse_document = [&](const std::string& path) -> std::optional<KnownDocument> {
       auto it = cache->records.find(path);
       if (it == cache->records.end()) return std::nullopt;
-      auto file = decode_record(*cache, it->second);
+      auto file = decode_record(*cache, it->second, true);
       if (!file) return std::nullopt;
       ++from_cache;
       it->second.markdown = std::move(file->markdown);
@@ -161,6 +161,16 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   Corpus corpus = load_corpus(options.content_dir, report.diagnostics, jobs, reuse_document);
   TemplateSet templates = load_templates(options.templates_dir, report.diagnostics);
   ParsedCorpus parsed = parse_corpus(std::move(corpus), jobs, report.diagnostics, reuse_markdown);
+  if (cache) {
+    // Documents from the cache left their plain text there (most of its bytes): the few an update of the
+    // index or of the term cache reads come from there. The cache stays open for them to the end.
+    parsed.deferred_plain_text = [&cache](const Document& d) {
+      auto it = cache->records.find(d.path);
+      auto file = it == cache->records.end() ? std::nullopt : decode_record(*cache, it->second);
+      if (!file) throw std::runtime_error("de tekst van " + d.path + " is niet meer te lezen uit de cache");
+      return std::move(file->markdown.plain_text);
+    };
+  }
   report.parsed = parsed.corpus.entries.size() + parsed.corpus.pages.size() - from_cache;
   // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of
   // its own while the link graph and suggestions are computed; it reads the parsed corpus, which stays
@@ -310,7 +320,6 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   }
   report.timings.emplace_back("state", seconds_since(state_start));
   parse_cache_written.get();  // rethrows what went wrong writing it
-  cache.reset();
   // The whole file texts served diagnostics and fingerprints; pages and index read only the bodies
   // and parsed fields (at 50,000 entries the texts are another copy of the corpus in memory).
   // So are the front matter positions, and the links, citations, images and headings taken out of

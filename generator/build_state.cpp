@@ -596,7 +596,8 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     if (!e.hash.empty()) {
       h.add("file").add(e.hash);
     } else {
-      h.add(e.title).add(e.summary).add(e.themes).add(parsed.entry_docs[i].plain_text);
+      std::string deferred;
+      h.add(e.title).add(e.summary).add(e.themes).add(plain_text_of(parsed, e, parsed.entry_docs[i], deferred));
       for (const auto& a : e.aliases) h.add(a.text);
     }
     out.documents[q + schema::type_entry + ":" + e.slug] = h.value();
@@ -606,7 +607,10 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     Hasher h;
     h.add(p.slug);
     if (!p.hash.empty()) h.add("file").add(p.hash);
-    else h.add(p.title).add(p.summary).add(parsed.page_docs[i].plain_text);
+    else {
+      std::string deferred;
+      h.add(p.title).add(p.summary).add(plain_text_of(parsed, p, parsed.page_docs[i], deferred));
+    }
     out.documents[q + schema::type_page + ":" + p.slug] = h.value();
   }
   for (const auto& s : corpus.sources) {

@@ -236,14 +236,16 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
       aliases.push_back(a.text);
     }
     b.add_text(e.summary, schema::summary_weight, false);
-    b.add_text(parsed.entry_docs[i].plain_text, schema::body_weight, false);
+    std::string deferred;
+    const std::string& plain_text = plain_text_of(parsed, e, parsed.entry_docs[i], deferred);
+    b.add_text(plain_text, schema::body_weight, false);
     nlohmann::json themes = nlohmann::json::array();
     for (const auto& t : e.themes) {
       if (theme_names.count(t)) themes.push_back({{"slug", t}, {"name", theme_names[t]}});
     }
     nlohmann::json data = {{"title", e.title},     {"url", base + entry_path(e.slug)},
                            {"summary", e.summary}, {"themes", themes},
-                           {"aliases", aliases},   {"text", parsed.entry_docs[i].plain_text}};
+                           {"aliases", aliases},   {"text", plain_text}};
     finish(b, schema::type_entry, e.slug, data, e.themes);
   }
   for (std::size_t i = 0; i < corpus.pages.size(); ++i) {
@@ -252,10 +254,12 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     DocumentBuilder b{analyzer, splits, {}, {}};
     b.add_name(p.title, schema::title_weight);
     b.add_text(p.summary, schema::summary_weight, false);
-    b.add_text(parsed.page_docs[i].plain_text, schema::body_weight, false);
+    std::string deferred;
+    const std::string& plain_text = plain_text_of(parsed, p, parsed.page_docs[i], deferred);
+    b.add_text(plain_text, schema::body_weight, false);
     nlohmann::json data = {{"title", p.title}, {"url", base + page_path(p.slug)}, {"summary", p.summary},
                            {"themes", nlohmann::json::array()}, {"aliases", nlohmann::json::array()},
-                           {"text", parsed.page_docs[i].plain_text}};
+                           {"text", plain_text}};
     finish(b, schema::type_page, p.slug, data, {});
   }
   for (const auto& s : corpus.sources) {
@@ -411,7 +415,8 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
       add(entries[i].title, schema::title_weight);
       for (const auto& a : entries[i].aliases) add(a.text, schema::alias_weight);
       add(entries[i].summary, schema::summary_weight);
-      add(parsed.entry_docs[i].plain_text, schema::body_weight);
+      std::string deferred;
+      add(plain_text_of(parsed, entries[i], parsed.entry_docs[i], deferred), schema::body_weight);
       counts[i].reserve(touched.size());
       for (std::uint32_t t : touched) {
         counts[i].emplace_back(t, wdf[t]);

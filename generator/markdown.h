@@ -60,6 +60,9 @@ struct MarkdownDoc {
   std::vector<ImageRef> images;
   std::vector<Heading> headings;
   std::string plain_text;  // for the index, snippets and word counts
+  // Left in the parse cache (most of its bytes, and an incremental build reads only a few documents'):
+  // plain_text is empty, plain_text_of (resolve.h) gives it.
+  bool plain_text_deferred = false;
   bool operator==(const MarkdownDoc&) const = default;
 };
 

@@ -1,5 +1,7 @@
 #include "parse_cache.h"
 
+#include <stdexcept>
+
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -106,7 +108,7 @@ void write_markdown(BinaryWriter& w, const MarkdownDoc& m) {
   w.str(m.plain_text);
 }
 
-MarkdownDoc read_markdown(BinaryReader& r) {
+MarkdownDoc read_markdown(BinaryReader& r, bool defer_plain_text) {
   MarkdownDoc m;
   m.links.resize(r.count(24));
   for (auto& l : m.links) {
@@ -136,7 +138,12 @@ MarkdownDoc read_markdown(BinaryReader& r) {
     h.text = r.str();
     h.id = r.str();
   }
-  m.plain_text = r.str();
+  if (defer_plain_text) {
+    r.skip(r.u32());  // checked whole when the cache was opened
+    m.plain_text_deferred = true;
+  } else {
+    m.plain_text = r.str();
+  }
   return m;
 }
 
@@ -181,7 +188,7 @@ DiagnosticsByPath diagnostics_by_path(const Diagnostics& diagnostics) {
 // The known record of a document parsed from the same bytes, or null.
 const CachedRecord* known_record(const ParseCacheFile* known, std::string_view path, const Document& d) {
   if (!known) return nullptr;
-  auto it = known->records.find(std::string(path));
+  auto it = known->records.find(path);
   return it != known->records.end() && it->second.hash == d.hash ? &it->second : nullptr;
 }
 
@@ -201,6 +208,8 @@ void write_parse_cache(const DocumentsByPath& documents, const DiagnosticsByPath
       w.out.append(known->shards[record->shard].view().substr(record->offset - 4, 4 + record->size + 8));
       continue;
     }
+    // Only documents from the known cache defer their text, and those are copied above.
+    if (doc.second->plain_text_deferred) throw std::logic_error("parse cache: plain text of " + std::string(path) + " not read");
     // A record: its length, then path and hash (all that open_parse_cache reads), the rest, a checksum.
     std::size_t length_at = w.out.size();
     w.u32(0);
@@ -293,14 +302,14 @@ std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes) {
   return cache;
 }
 
-std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record) {
+std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record, bool defer_plain_text) {
   if (record.shard >= cache.shards.size()) return std::nullopt;
   BinaryReader r(cache.shards[record.shard].view().substr(record.offset, record.size));
   r.str();  // path and hash: known already
   r.str();
   CachedFile f;
   f.document = read_document(r);
-  f.markdown = read_markdown(r);
+  f.markdown = read_markdown(r, defer_plain_text);
   f.diagnostics.resize(r.count(16));
   for (auto& d : f.diagnostics) d = read_diagnostic(r);
   if (!r.ok || !r.done() || f.document.hash != record.hash) return std::nullopt;

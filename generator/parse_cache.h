@@ -63,12 +63,14 @@ struct ParseCacheFile {
   std::vector<std::size_t> held, valid;
   std::filesystem::path dir;  // the shards' directory, when read from one
   std::string binary, display_root;
-  std::map<std::string, CachedRecord> records;  // by display path
+  std::map<std::string, CachedRecord, std::less<>> records;  // by display path (looked up by string_view)
 };
 // One cache file (a shard, or what serialise_parse_cache gives), as shard 0.
 std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes);
-// Null when the record turns out to be damaged.
-std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record);
+// Null when the record turns out to be damaged. With `defer_plain_text` the markdown comes without its
+// plain text (MarkdownDoc::plain_text_deferred); decoding the record again gives it.
+std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record,
+                                        bool defer_plain_text = false);
 
 // The cache as a new directory `dir` of shards, each written as it is made (through a temporary file,
 // renamed when complete). `known` (optional) is the cache this build reused (reusable_parse_cache, same

@@ -1,5 +1,7 @@
 #include "resolve.h"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <set>
 #include <thread>
@@ -286,6 +288,14 @@ struct Resolver {
 };
 
 }  // namespace
+
+const std::string& plain_text_of(const ParsedCorpus& parsed, const Document& document, const MarkdownDoc& doc,
+                                 std::string& scratch) {
+  if (!doc.plain_text_deferred) return doc.plain_text;
+  if (!parsed.deferred_plain_text) throw std::logic_error("plain text deferred without a source: " + document.path);
+  scratch = parsed.deferred_plain_text(document);
+  return scratch;
+}
 
 LinkGraph resolve(const ParsedCorpus& parsed, Diagnostics& diagnostics) {
   Resolver r{parsed, diagnostics, {}, {}, {}};

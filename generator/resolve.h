@@ -17,7 +17,13 @@ struct ParsedCorpus {
   Corpus corpus;
   std::vector<MarkdownDoc> entry_docs;  // parallel to corpus.entries
   std::vector<MarkdownDoc> page_docs;   // parallel to corpus.pages
+  // Gives the plain text of a document whose MarkdownDoc defers it (from several threads at once).
+  std::function<std::string(const Document& document)> deferred_plain_text;
 };
+
+// A document's plain text, read through deferred_plain_text into `scratch` when its MarkdownDoc defers it.
+const std::string& plain_text_of(const ParsedCorpus& parsed, const Document& document, const MarkdownDoc& doc,
+                                 std::string& scratch);
 
 // Parses every body (in parallel over `jobs` threads); diagnostics keep a stable order. The docs
 // keep no tree (drop_tree): render_site parses each body again with parse_markdown_tree.

@@ -121,6 +121,28 @@ TEST_CASE("the cache is written in shards: unchanged shards are linked, unchange
   auto known = lexicon::reusable_parse_cache(tmp / "first", "binary 1", root, inputs_of(parsed, root));
   REQUIRE(known.has_value());
   CHECK(known->records.size() == whole->files.size());
+  {
+    // A record decoded without its plain text says so, and plain_text_of gives that text through the
+    // corpus's source; without a source it is an error, never an empty text.
+    const auto& [path, record] = *known->records.begin();
+    auto deferred = lexicon::decode_record(*known, record, true);
+    auto full = lexicon::decode_record(*known, record);
+    REQUIRE(deferred.has_value());
+    REQUIRE(full.has_value());
+    REQUIRE_FALSE(full->markdown.plain_text.empty());
+    CHECK(deferred->markdown.plain_text_deferred);
+    CHECK(deferred->markdown.plain_text.empty());
+    CHECK(deferred->markdown.links == full->markdown.links);
+    CHECK(deferred->document == full->document);
+    lexicon::ParsedCorpus holder;
+    std::string scratch;
+    CHECK_THROWS(lexicon::plain_text_of(holder, deferred->document, deferred->markdown, scratch));
+    holder.deferred_plain_text = [&](const lexicon::Document& d) {
+      return lexicon::decode_record(*known, known->records.at(d.path))->markdown.plain_text;
+    };
+    CHECK(lexicon::plain_text_of(holder, deferred->document, deferred->markdown, scratch) == full->markdown.plain_text);
+    CHECK(&lexicon::plain_text_of(holder, full->document, full->markdown, scratch) == &full->markdown.plain_text);
+  }
   REQUIRE(parsed.corpus.entries.size() > 2);
   auto& changed = parsed.corpus.entries[1];
   changed.title += " (herzien)";
