@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <git2.h>
 
+#include "binary_io.h"
 #include "indexer.h"
 #include "search_schema.h"
 
@@ -276,12 +277,10 @@ std::string serialise_build_state(const BuildState& s) {
 }
 
 std::optional<BuildState> read_build_state(const fs::path& site_dir, BuildStateScope scope) {
-  std::ifstream in(site_dir / build_state_path, std::ios::binary | std::ios::ate);
-  if (!in) return std::nullopt;
-  // Read in one piece (megabytes at 10,000 entries; a stringstream copied it twice).
-  std::string text(static_cast<std::size_t>(std::max<std::streamoff>(0, in.tellg())), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) return std::nullopt;
+  // Mapped, not copied (megabytes at 10,000 entries, read three times by an edit).
+  auto bytes = FileBytes::read(site_dir / build_state_path);
+  if (!bytes) return std::nullopt;
+  const std::string_view text = bytes->view();
   // The file is written whole (atomically) and ends with "end"; that is all a partial read needs to know.
   if (scope == BuildStateScope::inputs && !text.ends_with("\nend\n")) return std::nullopt;
   BuildState s;
