@@ -43,6 +43,10 @@ std::string stat_identity(const fs::path& p) {
 
 // Paths in the state file: one record per line, fields split by tabs.
 void append_field(std::string& out, std::string_view s) {
+  if (s.find_first_of("%\t\n\r") == std::string_view::npos) {  // nearly always
+    out.append(s);
+    return;
+  }
   for (char c : s) {
     if (c == '%') out += "%25";
     else if (c == '\t') out += "%09";
@@ -262,15 +266,20 @@ std::string serialise_build_state(const BuildState& s) {
   outputs.reserve(s.outputs.size());
   for (const auto& output : s.outputs) outputs.push_back(&output);
   std::sort(outputs.begin(), outputs.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  auto append_print = [&out](Fingerprint fp) {
+    char buffer[24];
+    auto end = fmt::format_to(buffer, "\t{:016x}\n", fp);
+    out.append(buffer, end);
+  };
   for (const auto* output : outputs) {
     out += "out\t";
     append_field(out, output->first);
-    fmt::format_to(into, "\t{:016x}\n", output->second);
+    append_print(output->second);
   }
   for (const auto& [id, fp] : s.documents) {
     out += "doc\t";
     append_field(out, id);
-    fmt::format_to(into, "\t{:016x}\n", fp);
+    append_print(fp);
   }
   out += "end\n";
   return out;
