@@ -175,7 +175,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of
   // its own while the link graph and suggestions are computed; it reads the parsed corpus, which stays
   // as it is until parse_cache_written.get() below, and copies unchanged files' records from the current
-  // cache (kept open until then). Diagnostics are copied: resolve adds to them.
+  // cache (kept open to the end: cached documents' plain texts stay in it). Diagnostics are copied: resolve adds to them.
   struct RemovePath {
     fs::path file;
     ~RemovePath() {
@@ -192,8 +192,6 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       write_parse_cache_dir(parse_cache_cleanup.file, parsed, own, state.environment.binary, display_root,
                             cache ? &*cache : nullptr);
     });
-  } else {
-    cache.reset();
   }
   // Declared before the jobs writing them, so the jobs are joined first.
   RemovePath term_cache_cleanup;

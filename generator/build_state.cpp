@@ -128,6 +128,20 @@ std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// fn(i) for every i < count, on `jobs` threads (at most 8), each taking every jobs-th index.
+template <class Fn>
+void for_each_sliced(std::size_t count, int jobs, const Fn& fn) {
+  const std::size_t slices = static_cast<std::size_t>(std::clamp(jobs, 1, 8));
+  std::vector<std::future<void>> others;
+  for (std::size_t k = 1; k < slices; ++k) {
+    others.push_back(std::async(std::launch::async, [&, k] {
+      for (std::size_t i = k; i < count; i += slices) fn(i);
+    }));
+  }
+  for (std::size_t i = 0; i < count; i += slices) fn(i);
+  for (auto& other : others) other.get();
+}
+
 }  // namespace
 
 // --- environment and inputs ------------------------------------------------------------------
@@ -211,15 +225,7 @@ std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const 
     if (file.hash.empty()) file.hash = blob_hash(f.path);
     f.file = std::move(file);
   };
-  const std::size_t threads = static_cast<std::size_t>(std::clamp(jobs, 1, 8));
-  std::vector<std::future<void>> others;
-  for (std::size_t t = 1; t < threads; ++t) {
-    others.push_back(std::async(std::launch::async, [&, t] {
-      for (std::size_t i = t; i < found.size(); i += threads) examine(found[i]);
-    }));
-  }
-  for (std::size_t i = 0; i < found.size(); i += threads) examine(found[i]);
-  for (auto& other : others) other.get();
+  for_each_sliced(found.size(), jobs, [&](std::size_t i) { examine(found[i]); });
   for (auto& f : found) {
     if (f.file) out.insert_or_assign(std::move(f.key), std::move(*f.file));
   }
@@ -503,17 +509,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     }
     entry_prints[i] = h.value();
   };
-  {
-    const std::size_t slices = static_cast<std::size_t>(std::clamp(jobs, 1, 8));
-    std::vector<std::future<void>> others;
-    for (std::size_t k = 1; k < slices; ++k) {
-      others.push_back(std::async(std::launch::async, [&, k] {
-        for (std::size_t i = k; i < corpus.entries.size(); i += slices) entry_print(i);
-      }));
-    }
-    for (std::size_t i = 0; i < corpus.entries.size(); i += slices) entry_print(i);
-    for (auto& other : others) other.get();
-  }
+  for_each_sliced(corpus.entries.size(), jobs, entry_print);
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     out.outputs[entry_path(corpus.entries[i].slug) + "index.html"] = entry_prints[i];
   }

@@ -161,6 +161,7 @@ std::optional<bool> differs_from_head(git_repository* repo, git_index* index, gi
 std::optional<ContentHistory> refreshed(git_repository* repo, const std::string& prefix, const fs::path& workdir,
                                         KnownHistory& known) {
   ContentHistory h = std::move(known.history);
+  if (known.changed.empty()) return h;
   git_index* raw_index = nullptr;
   if (git_repository_index(&raw_index, repo) != 0) return std::nullopt;
   Owned<git_index, git_index_free> index(raw_index);
