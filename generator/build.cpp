@@ -26,6 +26,7 @@
 #include "related_terms.h"
 #include "render.h"
 #include "resolve.h"
+#include "search_schema.h"
 #include "templates.h"
 #include "term_cache.h"
 
@@ -46,7 +47,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// How many of the spare generation's outputs an incremental build would have to replace or remove.
+// How many of the spare generation's outputs (or index documents) an incremental build would have to
+// replace or remove.
 template <class SpareMap, class WantedMap>
 std::size_t outputs_differing(const SpareMap& spare, const WantedMap& wanted) {
   std::size_t differing = 0;
@@ -56,6 +58,33 @@ std::size_t outputs_differing(const SpareMap& spare, const WantedMap& wanted) {
   }
   for (const auto& [path, print] : spare) differing += !wanted.count(path);
   return differing;
+}
+
+// Whether updating the spare generation's index costs less than copying the current one: the documents
+// it lacks that the current index has right must be a few entries or pages. Not a source: its document
+// lists every entry citing it (at 10,000 entries rebuilding one took longer than copying the index).
+bool spare_index_lags_little(const BuildState& current, const BuildState& spare, const Fingerprints& prints) {
+  constexpr std::size_t cheap_lag = 16;
+  const std::string source_prefix = std::string(schema::unique_id) + schema::type_source + ":";
+  std::size_t lag = 0;
+  bool costly = false;
+  auto count_lag = [&](const std::string& id) {
+    auto then = current.documents.find(id);
+    auto now = prints.documents.find(id);
+    const bool in_current = then != current.documents.end(), in_new = now != prints.documents.end();
+    const bool current_right = in_current == in_new && (!in_new || then->second == now->second);
+    if (!current_right) return;  // rebuilt or removed either way
+    ++lag;
+    costly = costly || id.starts_with(source_prefix);
+  };
+  for (const auto& [id, print] : prints.documents) {
+    auto it = spare.documents.find(id);
+    if (it == spare.documents.end() || it->second != print) count_lag(id);
+  }
+  for (const auto& [id, print] : spare.documents) {
+    if (!prints.documents.count(id)) count_lag(id);
+  }
+  return !costly && lag <= cheap_lag;
 }
 
 // Moves what a build holds to the heap, never to be freed: for a process that ends right after the build.
@@ -306,6 +335,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
                             previous->index_global == prints.index_global &&
                             fs::is_directory(options.site_dir / ".xapian", ec);
   bool index_same = index_update && previous->documents == prints.documents;
+  if (index_update) report.index_changed = outputs_differing(previous->documents, prints.documents);
   RenderControl control;
   control.redirects = &prints.redirects;
   control.mapper = &mapper;
@@ -355,6 +385,24 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   auto site_start = std::chrono::steady_clock::now();
   double index_seconds = 0;
   progress.stage("pagina's", &control.done, &control.total);
+  double index_wait_seconds = 0;
+  // An incremental build starts from the spare generation (the one before the current) when there is
+  // one, and touches only what differs from it; its own build state (read meanwhile) says what it holds.
+  std::optional<BuildState> spare;
+  if (staging->recycled()) {
+    spare = spare_state.get();
+    if (spare && !recycling_pays_off(outputs_differing(spare->outputs, prints.outputs), prints.outputs.size())) {
+      spare.reset();
+      fs::rename(staging->path(), spare_generation(options.site_dir), ec);  // stays the spare, untouched
+    }
+    if (!spare) staging.emplace(options.site_dir);  // unreadable (not trusted) or not worth it: start empty
+  }
+  // The spare's own index is brought up to date where it lies when it was made the same way: copying the
+  // current index (30 MB at 10,000 entries) and deleting the spare's was most of the bytes a one-entry edit
+  // wrote.
+  bool index_in_place = index_update && spare && spare->environment.internal_index &&
+                        spare->index_global == prints.index_global && spare_index_lags_little(*previous, *spare, prints) &&
+                        fs::is_directory(staging->path() / ".xapian", ec);
   // The index needs the parsed text and names, not the pages: it is built on a thread of its own while
   // the pages are rendered and written (which leaves a core idle much of the time), in a private
   // sibling directory that moves into the new generation just before the swap.
@@ -369,17 +417,21 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   std::future<void> index_job;
   if (external_index.empty()) {
     fs::remove_all(index_build_dir, ec);
+    // Moved out of the spare first, so that whatever becomes of the spare, the index is the job's alone.
+    if (index_in_place) index_in_place = (fs::rename(staging->path() / ".xapian", index_build_dir, ec), !ec);
     index_job = std::async(std::launch::async, [&] {
       auto index_start = std::chrono::steady_clock::now();
       if (index_update) {
-        // A copy of the current index (never hard links: Xapian writes its files in place), updated.
-        fs::copy(options.site_dir / ".xapian", index_build_dir, fs::copy_options::recursive);
+        // The spare's index, or a copy of the current one (never hard links: Xapian writes its files in
+        // place), updated.
+        const BuildState& before = index_in_place ? *spare : *previous;
+        if (!index_in_place) fs::copy(options.site_dir / ".xapian", index_build_dir, fs::copy_options::recursive);
         IndexUpdate update;
-        update.previous = options.site_dir / ".xapian";
+        update.previous = index_build_dir;
         update.rebuild = [&](const std::string& id) {
           auto now = prints.documents.find(id);
-          auto then = previous->documents.find(id);
-          return now == prints.documents.end() || then == previous->documents.end() || now->second != then->second;
+          auto then = before.documents.find(id);
+          return now == prints.documents.end() || then == before.documents.end() || now->second != then->second;
         };
         build_index(parsed, graph, index_build_dir, &update);
         report.index_documents = update.rebuilt + update.moved + update.removed;
@@ -390,18 +442,6 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       index_seconds = seconds_since(index_start);
     });
   }
-  double index_wait_seconds = 0;
-  // An incremental build starts from the spare generation (the one before the current) when there is
-  // one, and touches only what differs from it; its own build state (read meanwhile) says what it holds.
-  std::optional<BuildState> spare;
-  if (staging->recycled()) {
-    spare = spare_state.get();
-    if (spare && !recycling_pays_off(outputs_differing(spare->outputs, prints.outputs), prints.outputs.size())) {
-      spare.reset();
-      fs::rename(staging->path(), spare_generation(options.site_dir), ec);  // stays the spare, untouched
-    }
-    if (!spare) staging.emplace(options.site_dir);  // unreadable (not trusted) or not worth it: start empty
-  }
   // The spare's index and caches make way for the ones being built: they are deleted on a thread of their
   // own while the pages are rendered, not at the swap (unlinking 30 MB of index and a 33 MB cache took a
   // tenth of a one-entry edit at 10,000 entries on a slow disk).
@@ -410,7 +450,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     const fs::path retired = generation_sibling(options.site_dir, "retired");
     fs::remove_all(retired, ec);
     if (fs::create_directory(retired, ec)) {
-      if (external_index.empty()) fs::rename(staging->path() / ".xapian", retired / "xapian", ec);
+      if (external_index.empty()) fs::rename(staging->path() / ".xapian", retired / "xapian", ec);  // unless moved
       fs::rename(staging->path() / parse_cache_path, retired / "parse-cache", ec);  // a directory, or a file (older binary)
       fs::rename(staging->path() / term_cache_path, retired / "term-cache", ec);
       retired_removed = std::async(std::launch::async, [retired] {

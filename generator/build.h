@@ -36,9 +36,10 @@ struct BuildReport {
   std::vector<std::pair<std::string, double>> timings;
   // Incremental builds (build_state.h): nothing changed (no new generation written), outputs
   // rendered or copied afresh, outputs reused from the previous generation, index documents
-  // written (0 with a clean index: then index_full).
+  // written (0 with a clean index: then index_full; an update of the spare generation's index also
+  // brings it up to the current one), index documents new, changed or gone since the current generation.
   bool unchanged = false;
-  std::size_t rendered = 0, reused = 0, index_documents = 0;
+  std::size_t rendered = 0, reused = 0, index_documents = 0, index_changed = 0;
   std::size_t parsed = 0;  // documents read and parsed afresh; the others came from the parse cache
   bool index_full = false;
   bool recycled = false;  // written over the spare generation (generation.h), not into an empty folder

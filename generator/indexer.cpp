@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -137,7 +138,13 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
   const int sync = Xapian::DB_NO_SYNC;
   Xapian::WritableDatabase db(index_dir.string(), sync | (update ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_CREATE_OR_OVERWRITE));
   std::optional<Xapian::Database> previous;
-  if (update) previous.emplace(update->previous.string());
+  if (update) {
+    previous.emplace(update->previous.string());
+    // Nothing is committed before all documents are in (Xapian commits by itself every 10,000 changes
+    // otherwise): `previous` may be this very database, read at its last commit, which a reader sees
+    // intact through one new commit only.
+    db.begin_transaction(false);
+  }
   // Documents get docids 1, 2, ... in this order (entries, pages, sources) in every build.
   Xapian::docid docid = 0;
   std::set<std::string> ids;
@@ -158,18 +165,20 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     const auto& now = splitter.parts();
     std::set_symmetric_difference(before.begin(), before.end(), now.begin(), now.end(), std::back_inserter(changed_parts));
   }
-  // Whether a changed compound part occurs in one of the previous document's terms (all its words are
-  // among them, unprefixed), so that its splits may differ now.
-  auto splits_differently = [&](Xapian::docid old) {
-    if (changed_parts.empty()) return false;
-    for (auto t = previous->termlist_begin(old); t != previous->termlist_end(old); ++t) {
+  // The previous documents with a term that contains a changed compound part (all their words are among
+  // their terms, unprefixed), whose splits may differ now. Found from the terms once: asking each
+  // document's term list instead read every term of every document (0.3 s of a title edit at 10,000).
+  std::unordered_set<Xapian::docid> split_differently;
+  if (!changed_parts.empty()) {
+    for (auto t = previous->allterms_begin(); t != previous->allterms_end(); ++t) {
       const std::string term = *t;
-      for (const auto& part : changed_parts) {
-        if (term.find(part) != std::string::npos) return true;
-      }
+      const bool contains_part = std::any_of(changed_parts.begin(), changed_parts.end(),
+                                             [&](const std::string& part) { return term.find(part) != std::string::npos; });
+      if (!contains_part) continue;
+      for (auto d = previous->postlist_begin(term); d != previous->postlist_end(term); ++d) split_differently.insert(*d);
     }
-    return false;
-  };
+  }
+  auto splits_differently = [&](Xapian::docid old) { return split_differently.count(old) > 0; };
   bool replacing = false;  // the document being built replaces one of the previous index
   // Takes the next docid; true when the document is unchanged (moved there from the previous index if needed).
   auto unchanged = [&](const std::string& type, const std::string& slug) {
@@ -308,6 +317,7 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     if (freq > 0) db.add_spelling(word, static_cast<Xapian::termcount>(freq));
     else if (freq < 0) db.remove_spelling(word, static_cast<Xapian::termcount>(-freq));
   }
+  if (update) db.commit_transaction();
   db.commit();
   write_theme_table(db);  // from the committed documents, so the table matches them exactly
   db.commit();

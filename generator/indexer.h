@@ -14,11 +14,12 @@
 
 namespace lexicon {
 
-// An incremental update (build_state.h decides when): index_dir holds a copy of the previous
-// generation's index, `previous` the original, read-only. Documents for which `rebuild(unique id
+// An incremental update (build_state.h decides when): index_dir holds an earlier build's index (a copy
+// of the current generation's, or the spare generation's itself), `previous` that index as it was, read
+// only (it may be index_dir: the update commits nothing before all its documents are in). Documents for which `rebuild(unique id
 // term)` is false are unchanged and keep their data; they only move when documents before them came
 // or went, so every docid (and with it the order of equal-weight hits) is the one a clean build gives.
-// An update of a copy of the previous index. Besides the documents `rebuild` names, it rebuilds those
+// Besides the documents `rebuild` names, it rebuilds those
 // whose words a changed compound part can split (a new headword word): a part can only split a word it
 // is a substring of, so a document none of whose terms contains an added or removed part keeps its terms.
 struct IndexUpdate {
@@ -27,7 +28,7 @@ struct IndexUpdate {
   std::size_t rebuilt = 0, moved = 0, removed = 0;  // filled in, for the build report
 };
 
-// Builds the index from scratch, or updates a copy when `update` is given (same result).
+// Builds the index from scratch, or updates one when `update` is given (same result).
 // `entry_done` (optional) is told the index of each entry once the index has read its plain text, which
 // nothing reads after that in a build: the caller may free it while the other entries are indexed.
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
