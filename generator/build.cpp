@@ -199,6 +199,12 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
       if (!file) throw std::runtime_error("de tekst van " + d.path + " is niet meer te lezen uit de cache");
       return std::move(file->markdown.plain_text);
     };
+    parsed.deferred_positions = [&cache](const Document& d) {
+      auto it = cache->records.find(d.path);
+      auto file = it == cache->records.end() ? std::nullopt : decode_record(*cache, it->second);
+      if (!file) throw std::runtime_error("de posities in " + d.path + " zijn niet meer te lezen uit de cache");
+      return std::move(file->document);
+    };
   }
   report.parsed = parsed.corpus.entries.size() + parsed.corpus.pages.size() - from_cache;
   // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of

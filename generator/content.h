@@ -81,6 +81,8 @@ struct Document {
   std::vector<std::string> former_slugs;
   std::map<std::string, Position> field_positions;  // front matter key -> where it was written
   std::map<std::string, std::vector<Position>> item_positions;  // list field -> position per item
+  // Left in the parse cache (both maps empty): only a diagnostic reads them (ParsedCorpus::deferred_positions).
+  bool positions_deferred = false;
   bool operator==(const Document&) const = default;
 };
 

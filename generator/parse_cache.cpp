@@ -49,7 +49,7 @@ void write_document(BinaryWriter& w, const Document& d) {
   }
 }
 
-Document read_document(BinaryReader& r) {
+Document read_document(BinaryReader& r, bool defer_positions) {
   Document d;
   d.slug = r.str();
   d.path = r.str();
@@ -64,6 +64,19 @@ Document read_document(BinaryReader& r) {
     a.lang = r.str();
   }
   for (auto* list : {&d.themes, &d.related, &d.sources, &d.authors, &d.former_slugs}) *list = r.strings();
+  if (defer_positions) {
+    // Stepped over without a string or map node made: a dozen allocations per document.
+    for (std::uint32_t n = r.count(12); n > 0; --n) {
+      r.skip(r.u32());
+      r.position();
+    }
+    for (std::uint32_t n = r.count(8); n > 0; --n) {
+      r.skip(r.u32());
+      for (std::uint32_t k = r.count(8); k > 0; --k) r.position();
+    }
+    d.positions_deferred = true;
+    return d;
+  }
   for (std::uint32_t n = r.count(12); n > 0; --n) {
     std::string key = r.str();
     d.field_positions[key] = r.position();
@@ -208,8 +221,10 @@ void write_parse_cache(const DocumentsByPath& documents, const DiagnosticsByPath
       w.out.append(known->shards[record->shard].view().substr(record->offset - 4, 4 + record->size + 8));
       continue;
     }
-    // Only documents from the known cache defer their text, and those are copied above.
-    if (doc.second->plain_text_deferred) throw std::logic_error("parse cache: plain text of " + std::string(path) + " not read");
+    // Only documents from the known cache defer their text and positions, and those are copied above.
+    if (doc.second->plain_text_deferred || doc.first->positions_deferred) {
+      throw std::logic_error("parse cache: plain text or positions of " + std::string(path) + " not read");
+    }
     // A record: its length, then path and hash (all that open_parse_cache reads), the rest, a checksum.
     std::size_t length_at = w.out.size();
     w.u32(0);
@@ -302,14 +317,14 @@ std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes) {
   return cache;
 }
 
-std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record, bool defer_plain_text) {
+std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record, bool defer) {
   if (record.shard >= cache.shards.size()) return std::nullopt;
   BinaryReader r(cache.shards[record.shard].view().substr(record.offset, record.size));
   r.str();  // path and hash: known already
   r.str();
   CachedFile f;
-  f.document = read_document(r);
-  f.markdown = read_markdown(r, defer_plain_text);
+  f.document = read_document(r, defer);
+  f.markdown = read_markdown(r, defer);
   f.diagnostics.resize(r.count(16));
   for (auto& d : f.diagnostics) d = read_diagnostic(r);
   if (!r.ok || !r.done() || f.document.hash != record.hash) return std::nullopt;

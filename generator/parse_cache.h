@@ -67,10 +67,10 @@ struct ParseCacheFile {
 };
 // One cache file (a shard, or what serialise_parse_cache gives), as shard 0.
 std::optional<ParseCacheFile> open_parse_cache(FileBytes bytes);
-// Null when the record turns out to be damaged. With `defer_plain_text` the markdown comes without its
-// plain text (MarkdownDoc::plain_text_deferred); decoding the record again gives it.
-std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record,
-                                        bool defer_plain_text = false);
+// Null when the record turns out to be damaged. With `defer` the markdown comes without its plain text
+// and the document without its front matter positions (MarkdownDoc::plain_text_deferred,
+// Document::positions_deferred); decoding the record again gives them.
+std::optional<CachedFile> decode_record(const ParseCacheFile& cache, const CachedRecord& record, bool defer = false);
 
 // The cache as a new directory `dir` of shards, each written as it is made (through a temporary file,
 // renamed when complete). `known` (optional) is the cache this build reused (reusable_parse_cache, same

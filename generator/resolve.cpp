@@ -71,10 +71,16 @@ struct Resolver {
   const Corpus& corpus() const { return parsed.corpus; }
 
   void at(const Document& d, const std::string& field, std::size_t item, bool error, const std::string& message) {
+    Document with_positions;
+    if (d.positions_deferred) {
+      if (!parsed.deferred_positions) throw std::logic_error("positions deferred without a source: " + d.path);
+      with_positions = parsed.deferred_positions(d);
+    }
+    const Document& positioned = d.positions_deferred ? with_positions : d;
     Position p;
-    auto it = d.item_positions.find(field);
-    if (it != d.item_positions.end() && item < it->second.size()) p = it->second[item];
-    else if (auto f = d.field_positions.find(field); f != d.field_positions.end()) p = f->second;
+    auto it = positioned.item_positions.find(field);
+    if (it != positioned.item_positions.end() && item < it->second.size()) p = it->second[item];
+    else if (auto f = positioned.field_positions.find(field); f != positioned.field_positions.end()) p = f->second;
     std::string line = line_of(d.text, p.line);
     if (error) diagnostics.error(d.path, p.line, p.column, message, line);
     else diagnostics.warning(d.path, p.line, p.column, message, line);
@@ -148,12 +154,13 @@ struct Resolver {
       LinkTarget t = ref.target.empty() ? LinkTarget{self_entry >= 0 ? LinkTarget::entry : LinkTarget::none, self_entry, {}}
                                         : lookup(ref.target);
       t.anchor = ref.anchor;
-      std::string shown = "[[" + ref.target + (ref.anchor.empty() ? "" : "#" + ref.anchor) + "]]";
+      // Formatted only for a diagnostic: most links have none.
+      auto shown = [&] { return "[[" + ref.target + (ref.anchor.empty() ? "" : "#" + ref.anchor) + "]]"; };
       if (t.kind == LinkTarget::none) {
         std::string guess = suggest(ref.target);
         diagnostics.error(d.path, ref.line, ref.column,
-                          guess.empty() ? fmt::format("onbekende verwijzing {}", shown)
-                                        : fmt::format("onbekende verwijzing {}; bedoeld: [[{}]]?", shown, guess),
+                          guess.empty() ? fmt::format("onbekende verwijzing {}", shown())
+                                        : fmt::format("onbekende verwijzing {}; bedoeld: [[{}]]?", shown(), guess),
                           line_of(d.text, ref.line));
       } else {
         if (!ref.anchor.empty()) {
@@ -166,8 +173,8 @@ struct Resolver {
             for (const auto& h : target_doc.headings) ids.push_back(h.id);
             std::string guess = nearest(slugify(ref.anchor), ids, 3);
             diagnostics.error(d.path, ref.line, ref.column,
-                              guess.empty() ? fmt::format("onbekend kopje '#{}' in {}", ref.anchor, shown)
-                                            : fmt::format("onbekend kopje '#{}' in {}; bedoeld: '#{}'?", ref.anchor, shown, guess),
+                              guess.empty() ? fmt::format("onbekend kopje '#{}' in {}", ref.anchor, shown())
+                                            : fmt::format("onbekend kopje '#{}' in {}; bedoeld: '#{}'?", ref.anchor, shown(), guess),
                               line_of(d.text, ref.line));
           } else {
             t.anchor = slugify(ref.anchor);
@@ -175,7 +182,7 @@ struct Resolver {
           }
         }
         if (t.kind == LinkTarget::entry && t.index == self_entry && !ref.target.empty()) {
-          diagnostics.warning(d.path, ref.line, ref.column, fmt::format("{} verwijst naar dit begrip zelf", shown),
+          diagnostics.warning(d.path, ref.line, ref.column, fmt::format("{} verwijst naar dit begrip zelf", shown()),
                               line_of(d.text, ref.line));
         }
       }
@@ -223,10 +230,11 @@ struct Resolver {
     for (std::size_t i = 0; i < entries.size(); ++i) {
       const auto& d = entries[i];
       graph.entry_links.push_back(resolve_links(d, parsed.entry_docs[i], static_cast<int>(i)));
-      std::set<int> seen;
+      auto& outgoing = graph.outgoing[i];  // a handful per entry: a linear search beats a set's allocations
       for (const auto& t : graph.entry_links.back()) {
-        if (t.kind == LinkTarget::entry && t.index != static_cast<int>(i) && seen.insert(t.index).second) {
-          graph.outgoing[i].push_back(t.index);
+        if (t.kind == LinkTarget::entry && t.index != static_cast<int>(i) &&
+            std::find(outgoing.begin(), outgoing.end(), t.index) == outgoing.end()) {
+          outgoing.push_back(t.index);
           graph.incoming[static_cast<std::size_t>(t.index)].push_back(static_cast<int>(i));
         }
       }
@@ -250,8 +258,11 @@ struct Resolver {
           graph.related[i].push_back(t.index);
         }
       }
-      std::set<std::string> cited;
-      for (const auto& c : parsed.entry_docs[i].citations) cited.insert(c.key);
+      std::vector<std::string_view> cited;  // each source once, however often the entry cites it
+      auto cite = [&](std::string_view key) {
+        if (std::find(cited.begin(), cited.end(), key) == cited.end()) cited.push_back(key);
+      };
+      for (const auto& c : parsed.entry_docs[i].citations) cite(c.key);
       for (std::size_t k = 0; k < d.sources.size(); ++k) {
         if (!graph.source_index.count(d.sources[k])) {
           std::vector<std::string> keys;
@@ -260,10 +271,12 @@ struct Resolver {
           at(d, "sources", k, true, guess.empty() ? fmt::format("onbekende bron '{}'", d.sources[k])
                                                   : fmt::format("onbekende bron '{}'; bedoeld: '{}'?", d.sources[k], guess));
         }
-        cited.insert(d.sources[k]);
+        cite(d.sources[k]);
       }
-      for (const auto& key : cited) {
-        if (graph.source_index.count(key)) graph.citing[key].push_back(static_cast<int>(i));
+      for (std::string_view key : cited) {
+        if (auto it = graph.source_index.find(std::string(key)); it != graph.source_index.end()) {
+          graph.citing[it->first].push_back(static_cast<int>(i));
+        }
       }
     }
     for (std::size_t i = 0; i < corpus().pages.size(); ++i) {

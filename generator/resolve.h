@@ -19,6 +19,8 @@ struct ParsedCorpus {
   std::vector<MarkdownDoc> page_docs;   // parallel to corpus.pages
   // Gives the plain text of a document whose MarkdownDoc defers it (from several threads at once).
   std::function<std::string(const Document& document)> deferred_plain_text;
+  // Gives a document whose front matter positions were deferred (Document::positions_deferred) with them.
+  std::function<Document(const Document& document)> deferred_positions;
 };
 
 // A document's plain text, read through deferred_plain_text into `scratch` when its MarkdownDoc defers it.

@@ -133,7 +133,15 @@ TEST_CASE("the cache is written in shards: unchanged shards are linked, unchange
     CHECK(deferred->markdown.plain_text_deferred);
     CHECK(deferred->markdown.plain_text.empty());
     CHECK(deferred->markdown.links == full->markdown.links);
-    CHECK(deferred->document == full->document);
+    // Its front matter positions likewise stay in the cache (read there for a diagnostic).
+    CHECK(deferred->document.positions_deferred);
+    CHECK(deferred->document.field_positions.empty());
+    REQUIRE_FALSE(full->document.field_positions.empty());
+    lexicon::Document without = full->document;
+    without.field_positions.clear();
+    without.item_positions.clear();
+    without.positions_deferred = true;
+    CHECK(deferred->document == without);
     lexicon::ParsedCorpus holder;
     std::string scratch;
     CHECK_THROWS(lexicon::plain_text_of(holder, deferred->document, deferred->markdown, scratch));
@@ -288,4 +296,28 @@ TEST_CASE("FileBytes maps a file whole and keeps showing it after the file is re
   CHECK(empty->view().empty());
   CHECK_FALSE(lexicon::FileBytes::read(tmp / "ontbreekt"));
   CHECK_FALSE(lexicon::FileBytes::read(tmp.path()));  // a directory is not a cache file
+}
+
+TEST_CASE("a cached document's front matter positions are read from the cache only for a diagnostic, and are right") {
+  TempDir tmp("parsecache-positions");
+  copy_tree(fixtures_dir() / "good/content", tmp / "content");
+  auto first = lexicon::run_build(options(tmp), false);
+  REQUIRE_MESSAGE(first.exit_code == 0, all_diagnostics(first));
+  // Without the theme "ethiek", the entries that name it (all cached: none of them changed) are wrong
+  // where their front matter names it.
+  std::string themes = read_file(tmp / "content/themas.yaml");
+  const auto from = themes.find("ethiek:");
+  REQUIRE(from != std::string::npos);
+  write_file(tmp / "content/themas.yaml", themes.substr(0, from));
+  auto cached = lexicon::run_build(options(tmp), false);
+  CHECK(cached.exit_code == 1);
+  CHECK(cached.parsed == 0);
+  const std::string reported = all_diagnostics(cached);
+  CHECK(reported.find("leefwereld.md:3:10: error: onbekend thema 'ethiek'") != std::string::npos);
+  // The same as parsing every file gives.
+  lexicon::BuildOptions fresh = options(tmp);
+  fresh.site_dir = tmp / "other-site";
+  auto parsed = lexicon::run_build(fresh, false);
+  CHECK(parsed.parsed > 6);
+  CHECK(all_diagnostics(parsed) == reported);
 }

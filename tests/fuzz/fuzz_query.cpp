@@ -1,7 +1,8 @@
 // Target "query": lexicon::search on an index of the good fixture lexicon (tests/fixtures/good;
 // LEXICON_FUZZ_CONTENT=content for the real one, slower per query), built once into a temporary
 // directory by the real indexer: tokenising, compound and joined forms, spelling correction,
-// theme/type filters, facets, and a snippet per hit; then make_snippet_html on fuzzed text.
+// theme/type filters, facets, and a snippet per hit (half the inputs with the data the server reads once
+// per index: stored documents, match bitmaps); then make_snippet_html on fuzzed text.
 // Input: byte 0 picks the options (type, theme, offset, limit, snippet length), the rest is the
 // query; for the snippet, the query's first line gives the words and the rest is the text.
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "content.h"
 #include "diagnostics.h"
 #include "indexer.h"
+#include "match_count.h"
 #include "resolve.h"
 #include "search.h"
 #include "targets.h"
@@ -31,6 +33,8 @@ struct State {
   fs::path dir;
   Xapian::Database db;
   std::vector<std::string> themes;
+  // What `lexicon serve` reads once per index (search.h): its stored documents and match bitmaps too.
+  SearchIndexData server_data;
 };
 State* state = nullptr;
 
@@ -74,6 +78,13 @@ void query_init() {
   fs::remove_all(state->dir);
   build_index(parsed, graph, state->dir);
   state->db = Xapian::Database(state->dir.string());
+  state->server_data = read_search_index_data(state->db);
+  constexpr std::size_t max_bytes = 64 << 20;
+  if (auto documents = read_stored_documents(state->db, max_bytes)) {
+    state->server_data.documents = std::make_shared<const StoredDocuments>(std::move(*documents));
+  }
+  state->server_data.bitmaps =
+      std::make_shared<const MatchBitmaps>(read_match_bitmaps(state->db, state->server_data.themes, max_bytes / 2));
   std::atexit(remove_index);
 }
 
@@ -96,7 +107,8 @@ int query(const std::uint8_t* data, std::size_t size) {
   o.offset = (options >> 4) & 1 ? 10 : 0;
   o.limit = (options >> 5) & 1 ? 20 : 10;
 
-  SearchResult r = search(state->db, o);
+  // Inputs of even length take the server's path (data read once per index), odd ones the command line's.
+  SearchResult r = search(state->db, o, size % 2 == 0 ? &state->server_data : nullptr);
   FUZZ_CHECK(name, r.hits.size() <= o.limit, input);
   FUZZ_CHECK(name, r.hits.size() <= r.total || o.offset > 0, input);
   FUZZ_CHECK(name, !r.used_correction || !r.corrected.empty(), input);
