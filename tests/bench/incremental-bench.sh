@@ -3,7 +3,9 @@
 #   bash tests/bench/incremental-bench.sh [BUILD_DIR] [ENTRIES]     (default: .build 10000; RUNS=3)
 # Per run: a full (clean) lexicon build, a no-op rebuild, a one-entry body edit, a one-entry title
 # edit, each timed with /usr/bin/time; then Hugo's full build of the same corpus (as build-bench.sh
-# sets it up). The corpus is committed in a git repository, so history is part of every build.
+# sets it up). After the runs, an editor's series: RUNS body edits of that entry one after another,
+# no clean build between them. The corpus is committed in a git repository, so history is part of
+# every build.
 # Prints a Markdown table of medians for tests/bench/RESULTS.md. Not part of CTest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,7 +46,7 @@ timed() {  # label, then the lexicon arguments
   grep -q "^lexicon: " "$work/err-$label.txt" && grep "^lexicon: [0-9n]" "$work/err-$label.txt" | tail -1 > "$work/msg-$label.txt" || true
 }
 
-rm -f "$work"/{full,noop,edit,title,hugo}.txt
+rm -f "$work"/{full,noop,edit,title,hugo,series,restored}.txt
 for r in $(seq "$runs"); do
   cp "$work/entry.orig" "$file"
   timed full build --clean
@@ -59,14 +61,23 @@ for r in $(seq "$runs"); do
   cut -d' ' -f1 "$work/htime.txt" >> "$work/hugo.txt"
 done
 cp "$work/entry.orig" "$file"
+timed restored build
+for r in $(seq "$runs"); do
+  printf '\nNog een zin voor de benchmark, bewerking %s.\n' "$r" >> "$file"
+  timed series build
+done
+cp "$work/entry.orig" "$file"
+timed restored build
 settle
 
 f=$(median < "$work/full.txt"); z=$(median < "$work/noop.txt"); e=$(median < "$work/edit.txt")
-t=$(median < "$work/title.txt"); h=$(median < "$work/hugo.txt")
-echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v t="$t" -v h="$h" \
-  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, t, h, z/f, e/f, e/h }'
+t=$(median < "$work/title.txt"); h=$(median < "$work/hugo.txt"); s=$(median < "$work/series.txt")
+echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v t="$t" -v h="$h" \
+  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, t, h, z/f, e/f, e/h }'
+echo
+for f in full noop edit series title hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
 echo
 echo "Stages of the last body edit (--timings):"
 grep "^timing:" "$work/err-edit.txt" | tr '\n' ' '; echo
