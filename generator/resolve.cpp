@@ -258,9 +258,13 @@ struct Resolver {
           graph.related[i].push_back(t.index);
         }
       }
-      std::vector<std::string_view> cited;  // each source once, however often the entry cites it
-      auto cite = [&](std::string_view key) {
-        if (std::find(cited.begin(), cited.end(), key) == cited.end()) cited.push_back(key);
+      // Each known source once, however often the entry cites it (at most the bibliography's size, so a
+      // linear search stays cheap even for a file full of unknown keys).
+      std::vector<const std::string*> cited;
+      auto cite = [&](const std::string& key) {
+        auto it = graph.source_index.find(key);
+        if (it == graph.source_index.end()) return;
+        if (std::find(cited.begin(), cited.end(), &it->first) == cited.end()) cited.push_back(&it->first);
       };
       for (const auto& c : parsed.entry_docs[i].citations) cite(c.key);
       for (std::size_t k = 0; k < d.sources.size(); ++k) {
@@ -273,11 +277,7 @@ struct Resolver {
         }
         cite(d.sources[k]);
       }
-      for (std::string_view key : cited) {
-        if (auto it = graph.source_index.find(std::string(key)); it != graph.source_index.end()) {
-          graph.citing[it->first].push_back(static_cast<int>(i));
-        }
-      }
+      for (const std::string* key : cited) graph.citing[*key].push_back(static_cast<int>(i));
     }
     for (std::size_t i = 0; i < corpus().pages.size(); ++i) {
       graph.page_links.push_back(resolve_links(corpus().pages[i], parsed.page_docs[i], -1));
