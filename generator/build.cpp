@@ -60,6 +60,15 @@ std::size_t outputs_differing(const SpareMap& spare, const WantedMap& wanted) {
   return differing;
 }
 
+// Whether `key` stands in both maps with the same fingerprint, or in neither.
+template <class MapA, class MapB>
+bool same_print(const MapA& a, const MapB& b, const std::string& key) {
+  auto in_a = a.find(key);
+  auto in_b = b.find(key);
+  if (in_a == a.end() || in_b == b.end()) return (in_a == a.end()) == (in_b == b.end());
+  return in_a->second == in_b->second;
+}
+
 // Whether updating the spare generation's index costs less than copying the current one: the documents
 // it lacks that the current index has right must be a few entries or pages. Not a source: its document
 // lists every entry citing it (at 10,000 entries rebuilding one took longer than copying the index).
@@ -68,18 +77,14 @@ bool spare_index_lags_little(const BuildState& current, const BuildState& spare,
   const std::string source_prefix = std::string(schema::unique_id) + schema::type_source + ":";
   std::size_t lag = 0;
   bool costly = false;
+  // A document the spare has wrong but the current index right is work only the update would do.
   auto count_lag = [&](const std::string& id) {
-    auto then = current.documents.find(id);
-    auto now = prints.documents.find(id);
-    const bool in_current = then != current.documents.end(), in_new = now != prints.documents.end();
-    const bool current_right = in_current == in_new && (!in_new || then->second == now->second);
-    if (!current_right) return;  // rebuilt or removed either way
+    if (!same_print(current.documents, prints.documents, id)) return;
     ++lag;
     costly = costly || id.starts_with(source_prefix);
   };
   for (const auto& [id, print] : prints.documents) {
-    auto it = spare.documents.find(id);
-    if (it == spare.documents.end() || it->second != print) count_lag(id);
+    if (!same_print(spare.documents, prints.documents, id)) count_lag(id);
   }
   for (const auto& [id, print] : spare.documents) {
     if (!prints.documents.count(id)) count_lag(id);
@@ -193,18 +198,15 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (cache) {
     // Documents from the cache left their plain text there (most of its bytes): the few an update of the
     // index or of the term cache reads come from there. The cache stays open for them to the end.
-    parsed.deferred_plain_text = [&cache](const Document& d) {
+    // So do their front matter positions, read only for a diagnostic.
+    auto decoded_again = [&cache](const Document& d) {
       auto it = cache->records.find(d.path);
       auto file = it == cache->records.end() ? std::nullopt : decode_record(*cache, it->second);
-      if (!file) throw std::runtime_error("de tekst van " + d.path + " is niet meer te lezen uit de cache");
-      return std::move(file->markdown.plain_text);
+      if (!file) throw std::runtime_error(d.path + " is niet meer te lezen uit de cache");
+      return std::move(*file);
     };
-    parsed.deferred_positions = [&cache](const Document& d) {
-      auto it = cache->records.find(d.path);
-      auto file = it == cache->records.end() ? std::nullopt : decode_record(*cache, it->second);
-      if (!file) throw std::runtime_error("de posities in " + d.path + " zijn niet meer te lezen uit de cache");
-      return std::move(file->document);
-    };
+    parsed.deferred_plain_text = [decoded_again](const Document& d) { return decoded_again(d).markdown.plain_text; };
+    parsed.deferred_positions = [decoded_again](const Document& d) { return decoded_again(d).document; };
   }
   report.parsed = parsed.corpus.entries.size() + parsed.corpus.pages.size() - from_cache;
   // The next build's parse cache, written beside site/ (not held in memory until the swap) on a thread of
@@ -424,7 +426,10 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (external_index.empty()) {
     fs::remove_all(index_build_dir, ec);
     // Moved out of the spare first, so that whatever becomes of the spare, the index is the job's alone.
-    if (index_in_place) index_in_place = (fs::rename(staging->path() / ".xapian", index_build_dir, ec), !ec);
+    if (index_in_place) {
+      fs::rename(staging->path() / ".xapian", index_build_dir, ec);
+      index_in_place = !ec;
+    }
     index_job = std::async(std::launch::async, [&] {
       auto index_start = std::chrono::steady_clock::now();
       if (index_update) {
@@ -435,9 +440,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
         IndexUpdate update;
         update.previous = index_build_dir;
         update.rebuild = [&](const std::string& id) {
-          auto now = prints.documents.find(id);
-          auto then = before.documents.find(id);
-          return now == prints.documents.end() || then == before.documents.end() || now->second != then->second;
+          return !prints.documents.count(id) || !same_print(before.documents, prints.documents, id);
         };
         build_index(parsed, graph, index_build_dir, &update);
         report.index_documents = update.rebuilt + update.moved + update.removed;
