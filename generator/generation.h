@@ -54,7 +54,8 @@ struct StagedContents {
 
 // Like publish_generation, into a staging directory that already holds the files marked `written`
 // (and, when recycled, what `staged` describes). With `keep_spare`, the generation it replaces is kept
-// as the spare for the next build to recycle instead of being deleted.
+// as the spare for the next build to recycle (replacing any spare there was); without, it is deleted
+// and an existing spare stays.
 void publish_staged_generation(const std::filesystem::path& site_dir, const std::filesystem::path& staging,
                                const RenderedSite& site,
                                const std::function<void(const std::filesystem::path& staging)>& fill,

@@ -31,6 +31,7 @@ inline constexpr const char* metadata_theme_table = "theme_table";  // themes pe
 // Value slots.
 inline constexpr unsigned slot_themes = 0;  // themes joined by '\n', for facet counts
 inline constexpr unsigned slot_type_rank = 1;  // "0" entry, "1" page, "2" source: entries first on ties
+inline constexpr unsigned slot_unique_id = 2;  // the unique id term, read in one pass by an index update
 
 // Names of the document types (also shown in the UI and JSON).
 inline constexpr const char* type_entry = "begrip";

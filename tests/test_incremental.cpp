@@ -407,3 +407,48 @@ TEST_CASE("the spare generation is recycled when few of its outputs differ, not 
   CHECK(lexicon::recycling_pays_off(38, 38));
   CHECK_FALSE(lexicon::recycling_pays_off(300, 300));
 }
+
+TEST_CASE("a build that recycles nothing keeps the nearer of the two generations it leaves as the spare") {
+  TempDir tmp("nearer-spare");
+  REQUIRE(build_copy(tmp, "good").exit_code == 0);
+  const fs::path entry = tmp / "content/begrippen/leefwereld.md";
+  const std::string original = read_file(entry);
+  auto outputs_of = [](const fs::path& dir) {
+    auto state = lexicon::read_build_state(dir);
+    REQUIRE(state.has_value());
+    return state->outputs;
+  };
+  lexicon::BuildOptions o;
+  o.content_dir = tmp / "content";
+  o.site_dir = tmp / "site";
+  o.templates_dir = templates_dir();
+  auto build = [&](bool clean) {
+    o.clean = clean;
+    auto report = lexicon::run_build(o, false);
+    REQUIRE_MESSAGE(report.exit_code == 0, all_diagnostics(report));
+    return report;
+  };
+  // A body edit, then a title edit: the body edit's generation becomes the spare.
+  write_file(entry, original + "\nEen zin erbij.\n");
+  build(false);
+  const auto body_edit = outputs_of(tmp / "site");
+  replace_in(entry, "title: Leefwereld\n", "title: Leefwereld anders\n");
+  build(false);
+  REQUIRE(outputs_of(tmp / ".site.spare") == body_edit);
+  // The title edit undone, then a clean build, which recycles nothing: it builds the body edit's
+  // generation again, so that spare stays and the title edit's generation is deleted.
+  replace_in(entry, "title: Leefwereld anders\n", "title: Leefwereld\n");
+  build(true);
+  REQUIRE(outputs_of(tmp / "site") == body_edit);
+  CHECK(outputs_of(tmp / ".site.spare") == body_edit);
+  // The next edit recycles it: only the edited entry's own outputs differ from it.
+  write_file(entry, original + "\nEen andere zin.\n");
+  auto edit = build(false);
+  CHECK(edit.recycled);
+  CHECK(edit.rendered < 10);
+  // A clean build right after an edit: the generation it replaces is the same as it, and becomes the spare.
+  const auto after_edit = outputs_of(tmp / "site");
+  CHECK(outputs_of(tmp / ".site.spare") == body_edit);
+  build(true);
+  CHECK(outputs_of(tmp / ".site.spare") == after_edit);
+}
