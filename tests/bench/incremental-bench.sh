@@ -4,7 +4,9 @@
 # Per run: a full (clean) lexicon build, a no-op rebuild, a one-entry body edit, a one-entry title
 # edit, each timed with /usr/bin/time; then Hugo's full build of the same corpus (as build-bench.sh
 # sets it up). After the runs, an editor's series: RUNS body edits of that entry one after another,
-# no clean build between them. The corpus is committed in a git repository, so history is part of
+# no clean build between them; then RUNS more, each after the machine sat idle for PAUSE seconds
+# (default 6): a virtual machine that hands idle memory back to its host (free page reporting) makes
+# the first touches of a build's fresh memory cost more after a pause, as between an editor's saves. The corpus is committed in a git repository, so history is part of
 # every build.
 # Prints a Markdown table of medians for tests/bench/RESULTS.md. Not part of CTest.
 set -euo pipefail
@@ -40,13 +42,14 @@ settle() { while ls -d "$work"/.site-"$n".old-* >/dev/null 2>&1; do sleep 0.2; d
 timed() {  # label, then the lexicon arguments
   local label=$1; shift
   settle
+  [ "$label" = paused ] && sleep "${PAUSE:-6}"
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$lexicon" --timings --content "$corpus/lexicon" --site "$site" "$@" 2> "$work/err-$label.txt" >/dev/null
   read -r secs rss < "$work/time.txt"
   echo "$secs" >> "$work/$label.txt"
   grep -q "^lexicon: " "$work/err-$label.txt" && grep "^lexicon: [0-9n]" "$work/err-$label.txt" | tail -1 > "$work/msg-$label.txt" || true
 }
 
-rm -f "$work"/{full,noop,edit,title,hugo,series,restored}.txt
+rm -f "$work"/{full,noop,edit,title,hugo,series,paused,restored}.txt
 for r in $(seq "$runs"); do
   cp "$work/entry.orig" "$file"
   timed full build --clean
@@ -66,18 +69,23 @@ for r in $(seq "$runs"); do
   printf '\nNog een zin voor de benchmark, bewerking %s.\n' "$r" >> "$file"
   timed series build
 done
+for r in $(seq "$runs"); do
+  printf '\nNog een zin na een pauze, bewerking %s.\n' "$r" >> "$file"
+  timed paused build
+done
 cp "$work/entry.orig" "$file"
 timed restored build
 settle
 
 f=$(median < "$work/full.txt"); z=$(median < "$work/noop.txt"); e=$(median < "$work/edit.txt")
 t=$(median < "$work/title.txt"); h=$(median < "$work/hugo.txt"); s=$(median < "$work/series.txt")
-echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v t="$t" -v h="$h" \
-  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, t, h, z/f, e/f, e/h }'
+p=$(median < "$work/paused.txt")
+echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | body edit after a pause (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v p="$p" -v t="$t" -v h="$h" \
+  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, p, t, h, z/f, e/f, e/h }'
 echo
-for f in full noop edit series title hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
+for f in full noop edit series paused title hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
 echo
 echo "Stages of the last body edit (--timings):"
 grep "^timing:" "$work/err-edit.txt" | tr '\n' ' '; echo
