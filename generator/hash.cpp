@@ -15,6 +15,20 @@ void Hasher::mix(std::uint64_t word) {
 Hasher& Hasher::add(std::string_view bytes) {
   mix(bytes.size() ^ 0x5bd1e995ull);
   std::size_t i = 0;
+  // Long inputs (cache files are checked whole: 45 MB an edit at 10,000 entries) go in four independent
+  // lanes, folded in at the end: one chain of multiplications waited on the one before it, four do not.
+  if (bytes.size() >= 128) {
+    std::uint64_t lanes[4] = {h_, h_ ^ 0x9e3779b97f4a7c15ull, h_ + 0xbf58476d1ce4e5b9ull, ~h_};
+    for (; i + 32 <= bytes.size(); i += 32) {
+      for (std::size_t k = 0; k < 4; ++k) {
+        std::uint64_t w;
+        std::memcpy(&w, bytes.data() + i + 8 * k, 8);
+        lanes[k] ^= w * 0x9e3779b97f4a7c15ull;
+        lanes[k] = std::rotl(lanes[k], 29) * 0xbf58476d1ce4e5b9ull + 0x94d049bb133111ebull;
+      }
+    }
+    for (std::uint64_t lane : lanes) mix(lane);
+  }
   for (; i + 8 <= bytes.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, bytes.data() + i, 8);
