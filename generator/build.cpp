@@ -152,7 +152,8 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   std::future<LeftBehind> left_behind;
   if (!check_only && options.clean) {
     left_behind = std::async(std::launch::async, [&options] {
-      return LeftBehind{read_build_state(options.site_dir), read_build_state(spare_generation(options.site_dir))};
+      return LeftBehind{read_build_state(options.site_dir, BuildStateScope::all_but_inputs),
+                        read_build_state(spare_generation(options.site_dir), BuildStateScope::all_but_inputs)};
     });
   }
   if (!check_only) {
@@ -161,7 +162,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     if (previous) {
       current = std::async(std::launch::async, [&options, &display_root, binary = state.environment.binary] {
         CurrentGeneration generation;
-        generation.state = read_build_state(options.site_dir);
+        generation.state = read_build_state(options.site_dir, BuildStateScope::all_but_inputs);
         if (generation.state) generation.cache = open_parse_cache_dir(options.site_dir / parse_cache_path, binary, display_root);
         return generation;
       });
@@ -183,6 +184,15 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     // come from the parse cache, without being read.
     if (previous) {
       CurrentGeneration generation = current.get();
+      // The inputs come from the first read, when both reads found the same generation (the scan's time
+      // tells); when another build swapped in between, the whole state is read again.
+      if (generation.state && generation.state->scanned_ns == previous->scanned_ns &&
+          generation.state->environment == previous->environment) {
+        generation.state->inputs = std::move(previous->inputs);
+      } else if (generation.state) {
+        generation.state = read_build_state(options.site_dir);
+        generation.cache.reset();
+      }
       previous = std::move(generation.state);
       if (previous && generation.cache) cache = reusable_parse_cache(std::move(*generation.cache), state.inputs);
     }
@@ -342,7 +352,9 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   staging.emplace(options.site_dir, previous.has_value());
   std::future<std::optional<BuildState>> spare_state;
   if (staging->recycled()) {
-    spare_state = std::async(std::launch::async, [dir = staging->path()] { return read_build_state(dir); });
+    spare_state = std::async(std::launch::async, [dir = staging->path()] {
+      return read_build_state(dir, BuildStateScope::all_but_inputs);  // its inputs are not asked
+    });
   }
 
   // History is read only for a build: `check` does not need it and stays fast. These two timings are

@@ -299,7 +299,7 @@ std::optional<BuildState> read_build_state(const fs::path& site_dir, BuildStateS
   // The file is written whole (atomically) and ends with "end"; that is all a partial read needs to know.
   if (scope == BuildStateScope::inputs && !text.ends_with("\nend\n")) return std::nullopt;
   BuildState s;
-  if (scope == BuildStateScope::all) s.outputs.reserve(text.size() / 64);  // an "out" line is longer
+  if (scope != BuildStateScope::inputs) s.outputs.reserve(text.size() / 64);  // an "out" line is longer
   bool ended = false, first = true;
   try {
     std::size_t pos = 0;
@@ -318,6 +318,7 @@ std::optional<BuildState> read_build_state(const fs::path& site_dir, BuildStateS
         ended = true;
         break;
       }
+      if (scope == BuildStateScope::all_but_inputs && line.starts_with("in\t")) continue;
       auto f = split_tabs(line);
       const std::string_view tag = f[0];
       auto field = [&](std::size_t k) { return k < f.size() ? std::string(f[k]) : std::string(); };

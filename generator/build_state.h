@@ -58,8 +58,9 @@ BuildEnvironment current_environment(const std::filesystem::path& content_dir, c
                                      bool internal_index);
 
 // How much of the stored state to read: `inputs` is what the no-op check needs (environment, inputs,
-// warnings, notes), without the outputs and index documents that are most of the file.
-enum class BuildStateScope { inputs, all };
+// warnings, notes), without the outputs and index documents that are most of the file; `all_but_inputs`
+// the rest, for a state whose inputs were read already or are not needed (a spare generation's).
+enum class BuildStateScope { inputs, all, all_but_inputs };
 
 // The state stored in the current generation, or nullopt (no site, older format, unreadable).
 std::optional<BuildState> read_build_state(const std::filesystem::path& site_dir,

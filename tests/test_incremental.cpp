@@ -351,6 +351,15 @@ TEST_CASE("the build state survives a round trip, and a new binary or --clean re
   CHECK(inputs_only->warnings.items.size() == state->warnings.items.size());
   CHECK(inputs_only->outputs.empty());
   CHECK(inputs_only->documents.empty());
+  // What an edit reads besides (the inputs it has already): everything else.
+  auto rest = lexicon::read_build_state(tmp / "site", lexicon::BuildStateScope::all_but_inputs);
+  REQUIRE(rest.has_value());
+  CHECK(rest->inputs.empty());
+  CHECK(rest->environment == state->environment);
+  CHECK(rest->scanned_ns == state->scanned_ns);
+  CHECK(rest->outputs == state->outputs);
+  CHECK(rest->documents == state->documents);
+  CHECK(rest->index_global == state->index_global);
   {
     // A state cut short (no "end") is refused by the partial read too.
     std::string text = read_file(tmp / "site/.lexicon/build-state");
