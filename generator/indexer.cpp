@@ -376,15 +376,20 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
   // that one's lists.
   std::vector<bool> known(entries.size());
   if (previous) {
-    std::map<std::string_view, std::size_t> first_with;  // blob id -> the entry that took its lists
+    // Hash tables, filled in one pass: looking 10,000 blob ids up in the ordered map cost a cache miss
+    // per comparison (40 ms).
+    std::unordered_map<std::string_view, EntryWords*> cached;
+    cached.reserve(previous->entries.size());
+    for (auto& [hash, words] : previous->entries) cached.emplace(hash, &words);
+    std::unordered_map<std::string_view, std::size_t> first_with;  // blob id -> the entry that took its lists
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (entries[i].hash.empty()) continue;
       if (auto twin = first_with.find(entries[i].hash); twin != first_with.end()) {
         counts[i] = counts[twin->second];
         form_counts[i] = form_counts[twin->second];
-      } else if (auto words = previous->entries.find(entries[i].hash); words != previous->entries.end()) {
-        counts[i] = std::move(words->second.terms);
-        form_counts[i] = std::move(words->second.forms);
+      } else if (auto words = cached.find(entries[i].hash); words != cached.end()) {
+        counts[i] = std::move(words->second->terms);
+        form_counts[i] = std::move(words->second->forms);
         first_with.emplace(entries[i].hash, i);
       } else {
         continue;
