@@ -337,11 +337,6 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
 }
 
 namespace {
-// Lets an unordered_map keyed by std::string be searched with a string_view, without a copy.
-struct TransparentHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 constexpr std::uint32_t no_term = UINT32_MAX;
 }  // namespace
 

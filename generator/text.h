@@ -1,6 +1,7 @@
 #pragma once
 // Unicode-aware text helpers shared by every stage: validation, folding, slugs.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,5 +43,12 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 
 std::string trim(std::string_view text);
 std::size_t count_words(std::string_view text);
+
+// Lets an unordered_map keyed by std::string be searched with a string_view, without a copy
+// (with std::equal_to<> as its key equality).
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 }  // namespace lexicon
