@@ -4,6 +4,8 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <iostream>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <tuple>
@@ -123,11 +125,25 @@ void keep_until_exit(Held&... held) {
   ((void)held, ...);
 #endif
 }
+
+// The same, handed to the caller to free when it suits (see BuildReport::leftovers).
+template <typename... Held>
+std::shared_ptr<void> hand_over(Held&... held) {
+  return std::make_shared<std::tuple<Held...>>(std::move(held)...);
+}
 }  // namespace
 
 BuildReport run_build(const BuildOptions& options, bool check_only) {
   BuildReport report;
   auto start = std::chrono::steady_clock::now();
+  // Held to the end of this function, after everything else here is freed.
+  std::optional<GenerationLock> lock;
+  if (!check_only) {
+    lock.emplace(options.site_dir, [&](long holder) {
+      std::cerr << (holder > 0 ? fmt::format("lexicon: wacht op een andere build van {} (proces {})…\n", options.site_dir.generic_string(), holder)
+                               : fmt::format("lexicon: wacht op een andere build van {}…\n", options.site_dir.generic_string()));
+    });
+  }
   const GitLibrary git;
   int jobs = effective_jobs(options.jobs);
   Progress progress(options.progress);
@@ -640,7 +656,11 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     report.index_full = true;
   }
   report.timings.emplace_back("index", index_seconds);
-  if (options.exit_after) keep_until_exit(parsed, graph, prints, state, previous, spare, passed_over, history, suggestions, site, analysed_terms);
+  if (options.exit_after) {
+    keep_until_exit(parsed, graph, prints, state, previous, spare, passed_over, history, suggestions, site, analysed_terms);
+  } else {
+    report.leftovers = hand_over(parsed, graph, prints, state, previous, spare, passed_over, history, suggestions, site, analysed_terms);
+  }
   return report;
 }
 

@@ -80,6 +80,26 @@ std::filesystem::path spare_generation(const std::filesystem::path& site_dir);
 // before started in the background, and a no-op rebuild should not do that work in the foreground.
 void remove_stale_generations(const std::filesystem::path& site_dir, bool retired_too = true);
 
+// One build at a time per site: a second one (an editor's `lexicon build` beside `serve --watch`) would
+// take the first one's staging directory for a killed build's and remove it, or recycle the same spare.
+// An advisory lock (flock) on the hidden sibling ".site.lock", which the kernel releases when the process
+// ends, however it ends: a killed build leaves no stale lock. The lock file itself stays.
+class GenerationLock {
+ public:
+  // Takes the lock; when another build holds it, first calls `on_wait` with that build's process id (0 when
+  // unknown), then waits for it. Throws std::runtime_error when the lock file cannot be opened.
+  GenerationLock(const std::filesystem::path& site_dir, const std::function<void(long holder)>& on_wait);
+  ~GenerationLock();
+  GenerationLock(const GenerationLock&) = delete;
+  GenerationLock& operator=(const GenerationLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// The lock file of `site_dir`: ".site.lock" beside it.
+std::filesystem::path generation_lock_path(const std::filesystem::path& site_dir);
+
 // Writes `content` to `path` via a temporary file and rename (used for single files).
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 

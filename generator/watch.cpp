@@ -225,6 +225,7 @@ void rebuild(const BuildOptions& options, LiveReload& live, bool& had_errors) {
     }
     if (!report.unchanged || had_errors) live.built();
     had_errors = false;
+    // What the build made (report.leftovers) is freed only now, after the pages were told to reload.
   } catch (const std::exception& e) {
     std::cerr << fmt::format("lexicon: error: {}\n", e.what());
     Diagnostics d;

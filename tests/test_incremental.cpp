@@ -4,10 +4,16 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <xapian.h>
@@ -460,4 +466,41 @@ TEST_CASE("a build that recycles nothing keeps the nearer of the two generations
   CHECK(outputs_of(tmp / ".site.spare") == body_edit);
   build(true);
   CHECK(outputs_of(tmp / ".site.spare") == after_edit);
+}
+
+TEST_CASE("one build at a time per site: a second waits for the first's lock, and is told who holds it") {
+  TempDir tmp("generation-lock");
+  const fs::path site = tmp / "site";
+  auto first = std::make_unique<lexicon::GenerationLock>(site, [](long) { FAIL("the first lock had to wait"); });
+  CHECK(fs::exists(tmp / ".site.lock"));
+  std::promise<long> waiting;
+  std::atomic<bool> second_taken{false};
+  std::thread second([&] {
+    lexicon::GenerationLock lock(site, [&](long holder) { waiting.set_value(holder); });
+    second_taken = true;
+  });
+  // The second lock found the first one's process id in the lock file, and does not get the lock while
+  // the first one holds it.
+  CHECK(waiting.get_future().get() == static_cast<long>(::getpid()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(second_taken.load());
+  first.reset();
+  second.join();
+  CHECK(second_taken.load());
+
+  // A whole build waits too: it would otherwise take this build's staging directory for a killed one's.
+  REQUIRE(build_copy(tmp, "good").exit_code == 0);
+  auto held = std::make_unique<lexicon::GenerationLock>(site, [](long) { FAIL("nothing else holds the lock"); });
+  write_file(tmp / "content/begrippen/leefwereld.md", read_file(tmp / "content/begrippen/leefwereld.md") + "\nNog een zin.\n");
+  lexicon::BuildOptions o;
+  o.content_dir = tmp / "content";
+  o.site_dir = site;
+  o.templates_dir = templates_dir();
+  auto build = std::async(std::launch::async, [&] { return lexicon::run_build(o, false); });
+  CHECK(build.wait_for(std::chrono::milliseconds(500)) == std::future_status::timeout);
+  CHECK_FALSE(contains(read_file(site / "begrippen/leefwereld/index.html"), "Nog een zin."));
+  held.reset();
+  auto report = build.get();
+  REQUIRE_MESSAGE(report.exit_code == 0, all_diagnostics(report));
+  CHECK(contains(read_file(site / "begrippen/leefwereld/index.html"), "Nog een zin."));
 }

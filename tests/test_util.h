@@ -86,7 +86,8 @@ inline std::vector<std::string> leftovers(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir)) {
     std::string name = e.path().filename().string();
-    if ((name.starts_with(".site.") && name != ".site.spare") || name.find(".tmp-") != std::string::npos) {
+    // The spare and the lock file stay by design (removing a lock file would race with a waiting build).
+    if ((name.starts_with(".site.") && name != ".site.spare" && name != ".site.lock") || name.find(".tmp-") != std::string::npos) {
       out.push_back(name);
     }
   }
