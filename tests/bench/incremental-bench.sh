@@ -6,8 +6,9 @@
 # sets it up). After the runs, an editor's series: RUNS body edits of that entry one after another,
 # no clean build between them; then RUNS more, each after the machine sat idle for PAUSE seconds
 # (default 6): a virtual machine that hands idle memory back to its host (free page reporting) makes
-# the first touches of a build's fresh memory cost more after a pause, as between an editor's saves. The corpus is committed in a git repository, so history is part of
-# every build.
+# the first touches of a build's fresh memory cost more after a pause, as between an editor's saves);
+# then RUNS edits under `serve --watch`, each after such a pause. The corpus is committed in a git
+# repository, so history is part of every build.
 # Prints a Markdown table of medians for tests/bench/RESULTS.md. Not part of CTest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,7 +50,7 @@ timed() {  # label, then the lexicon arguments
   grep -q "^lexicon: " "$work/err-$label.txt" && grep "^lexicon: [0-9n]" "$work/err-$label.txt" | tail -1 > "$work/msg-$label.txt" || true
 }
 
-rm -f "$work"/{full,noop,edit,title,hugo,series,paused,restored}.txt
+rm -f "$work"/{full,noop,edit,title,hugo,series,paused,restored,watch,watchsave}.txt
 for r in $(seq "$runs"); do
   cp "$work/entry.orig" "$file"
   timed full build --clean
@@ -77,15 +78,40 @@ cp "$work/entry.orig" "$file"
 timed restored build
 settle
 
+# The editor's own loop: `serve --watch` rebuilding in its process, RUNS edits each after PAUSE idle
+# seconds. Recorded: the rebuild's own seconds (from its log line) and the time from the save to that
+# line (which adds the watcher's 50 ms debounce).
+port=${WATCH_PORT:-18931}
+"$lexicon" --content "$corpus/lexicon" --site "$site" serve --watch --port "$port" > "$work/watch.log" 2>&1 &
+watcher=$!
+for _ in $(seq 600); do grep -q "bewaakt" "$work/watch.log" && break; sleep 0.1; done
+grep -q "bewaakt" "$work/watch.log" || { echo "serve --watch kwam niet op:" >&2; cat "$work/watch.log" >&2; kill "$watcher"; exit 1; }
+rm -f "$work"/{watch,watchsave}.txt
+for r in $(seq "$runs"); do
+  settle
+  sleep "${PAUSE:-6}"
+  before=$(grep -c "bijgewerkt" "$work/watch.log" || true)
+  t0=$(date +%s.%N)
+  printf '\nNog een zin onder serve --watch, bewerking %s.\n' "$r" >> "$file"
+  for _ in $(seq 3000); do [ "$(grep -c "bijgewerkt" "$work/watch.log" || true)" -gt "$before" ] && break; sleep 0.01; done
+  t1=$(date +%s.%N)
+  grep "bijgewerkt" "$work/watch.log" | tail -1 | sed 's/.*(\([0-9.]*\) s).*/\1/' >> "$work/watch.txt"
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >> "$work/watchsave.txt"
+done
+kill "$watcher"; wait "$watcher" 2>/dev/null || true
+cp "$work/entry.orig" "$file"
+timed restored build
+settle
+
 f=$(median < "$work/full.txt"); z=$(median < "$work/noop.txt"); e=$(median < "$work/edit.txt")
 t=$(median < "$work/title.txt"); h=$(median < "$work/hugo.txt"); s=$(median < "$work/series.txt")
-p=$(median < "$work/paused.txt")
-echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | body edit after a pause (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v p="$p" -v t="$t" -v h="$h" \
-  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, p, t, h, z/f, e/f, e/h }'
+p=$(median < "$work/paused.txt"); w=$(median < "$work/watch.txt"); ws=$(median < "$work/watchsave.txt")
+echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | body edit after a pause (s) | edit under serve --watch, after a pause (s) | save to swap under serve --watch (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v p="$p" -v w="$w" -v ws="$ws" -v t="$t" -v h="$h" \
+  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, p, w, ws, t, h, z/f, e/f, e/h }'
 echo
-for f in full noop edit series paused title hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
+for f in full noop edit series paused watch watchsave title hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
 echo
 echo "Stages of the last body edit (--timings):"
 grep "^timing:" "$work/err-edit.txt" | tr '\n' ' '; echo
