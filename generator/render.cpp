@@ -660,6 +660,11 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     return OutputFile{"sitemap.xml", t.render("sitemap", d)};
   }, true);
 
+  // The SKOS export (skos.h) lists every entry: two heavy tasks, which an incremental render (a title
+  // edit) runs beside the other pages instead of after them.
+  add("skos.ttl", [&](CompiledTemplates&) { return skos_turtle(parsed, graph); }, true);
+  add("skos.jsonld", [&](CompiledTemplates&) { return skos_jsonld(parsed, graph); }, true);
+
   site.files.resize(tasks.size());
   if (control) control->total = tasks.size();
   // Light tasks in order; a heavy one whenever none is running and the entry pages have all been taken
@@ -725,21 +730,12 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   for (auto& th : threads) th.join();
   for (auto& e : errors) if (e) std::rethrow_exception(e);
 
-  bool all = !control || !control->wanted;
-  if (all || control->wanted("skos.ttl") || control->wanted("skos.jsonld")) {
-    for (auto& f : skos_files(parsed, graph)) {
-      if (all || control->wanted(f.path)) site.files.push_back(std::move(f));
-      else site.kept.push_back(f.path);
-    }
-  } else {
-    site.kept.insert(site.kept.end(), {"skos.jsonld", "skos.ttl"});
-  }
   std::sort(site.files.begin(), site.files.end(), [](const OutputFile& a, const OutputFile& b) { return a.path < b.path; });
   // The server renders search results with this template, from the generation it serves.
   site.copies.push_back({templates.root / "search-results.mustache", ".lexicon/search-results.mustache"});
   for (const auto& f : templates.static_files) site.copies.push_back({templates.root / "static" / f, "static/" + f.generic_string()});
   for (const auto& m : corpus.media) site.copies.push_back({corpus.root / "media" / m, "media/" + m});
-  if (!all) {
+  if (control && control->wanted) {
     std::vector<CopyFile> wanted;
     for (auto& c : site.copies) {
       if (control->wanted(c.path)) wanted.push_back(std::move(c));

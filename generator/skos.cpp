@@ -37,21 +37,33 @@ std::string turtle_iri(std::string_view iri) {
   return out + ">";
 }
 
-std::vector<OutputFile> skos_files(const ParsedCorpus& parsed, const LinkGraph& graph) {
-  const Corpus& corpus = parsed.corpus;
-  const auto& config = corpus.config;
+namespace {
+// What both serialisations share: the scheme's IRIs and each entry's related entries.
+struct Scheme {
+  const Corpus& corpus;
+  const LinkGraph& graph;
   // IRIs are the pages' URLs; with a path-only base_url they are relative to the document.
-  const std::string base = config.base_url;
-  const std::string lang = config.language.empty() ? "nl" : config.language;
-  auto entry_iri = [&](int i) { return base + entry_path(corpus.entries[static_cast<std::size_t>(i)].slug); };
-  auto related_of = [&](std::size_t i) {
+  std::string base = corpus.config.base_url;
+  std::string lang = corpus.config.language.empty() ? "nl" : corpus.config.language;
+
+  std::string entry_iri(int i) const { return base + entry_path(corpus.entries[static_cast<std::size_t>(i)].slug); }
+  std::set<int> related_of(std::size_t i) const {
     std::set<int> out(graph.related[i].begin(), graph.related[i].end());
     out.insert(graph.outgoing[i].begin(), graph.outgoing[i].end());
     out.erase(static_cast<int>(i));
     return out;
-  };
+  }
+};
+}  // namespace
 
-  // Turtle.
+OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph) {
+  const Scheme shared{parsed.corpus, graph};
+  const Corpus& corpus = parsed.corpus;
+  const auto& config = corpus.config;
+  const std::string& base = shared.base;
+  const std::string& lang = shared.lang;
+  auto entry_iri = [&](int i) { return shared.entry_iri(i); };
+  auto related_of = [&](std::size_t i) { return shared.related_of(i); };
   std::string ttl;
   ttl += "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n";
   ttl += "@prefix dct: <http://purl.org/dc/terms/> .\n\n";
@@ -89,6 +101,17 @@ std::vector<OutputFile> skos_files(const ParsedCorpus& parsed, const LinkGraph& 
     ttl += " .\n";
   }
 
+  return {"skos.ttl", std::move(ttl)};
+}
+
+OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph) {
+  const Scheme shared{parsed.corpus, graph};
+  const Corpus& corpus = parsed.corpus;
+  const auto& config = corpus.config;
+  const std::string& base = shared.base;
+  const std::string& lang = shared.lang;
+  auto entry_iri = [&](int i) { return shared.entry_iri(i); };
+  auto related_of = [&](std::size_t i) { return shared.related_of(i); };
   // JSON-LD: the same graph.
   using nlohmann::json;
   auto jlit = [&](const std::string& text, const std::string& l) {
@@ -132,7 +155,7 @@ std::vector<OutputFile> skos_files(const ParsedCorpus& parsed, const LinkGraph& 
   json doc = {{"@context",
                {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}}},
               {"@graph", std::move(nodes)}};  // moved, not copied: at 50,000 entries the graph is large
-  return {OutputFile{"skos.ttl", std::move(ttl)}, OutputFile{"skos.jsonld", doc.dump(1) + "\n"}};
+  return {"skos.jsonld", doc.dump(1) + "\n"};
 }
 
 }  // namespace lexicon

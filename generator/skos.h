@@ -12,7 +12,9 @@
 
 namespace lexicon {
 
-std::vector<OutputFile> skos_files(const ParsedCorpus& parsed, const LinkGraph& graph);
+// Each file on its own, so the two can be rendered side by side.
+OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph);
+OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph);
 
 // A Turtle string literal with quotes: "..." with \" \\ \n \r \t and other control characters escaped.
 std::string turtle_string(std::string_view text);
