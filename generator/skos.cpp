@@ -42,9 +42,10 @@ namespace {
 struct Scheme {
   const Corpus& corpus;
   const LinkGraph& graph;
+  const SiteConfig& config = corpus.config;
   // IRIs are the pages' URLs; with a path-only base_url they are relative to the document.
-  std::string base = corpus.config.base_url;
-  std::string lang = corpus.config.language.empty() ? "nl" : corpus.config.language;
+  std::string base = config.base_url;
+  std::string lang = config.language.empty() ? "nl" : config.language;
 
   std::string entry_iri(int i) const { return base + entry_path(corpus.entries[static_cast<std::size_t>(i)].slug); }
   std::set<int> related_of(std::size_t i) const {
@@ -53,109 +54,98 @@ struct Scheme {
     out.erase(static_cast<int>(i));
     return out;
   }
+
+  OutputFile turtle() const {
+    std::string ttl;
+    ttl += "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n";
+    ttl += "@prefix dct: <http://purl.org/dc/terms/> .\n\n";
+    auto lit = [&](const std::string& text, const std::string& l) { return turtle_string(text) + "@" + (l.empty() ? lang : l); };
+    ttl += turtle_iri(base) + " a skos:ConceptScheme ;\n  skos:prefLabel " + lit(config.title, "");
+    if (!config.subtitle.empty()) ttl += " ;\n  dct:description " + lit(config.subtitle, "");
+    if (!config.licence.empty()) ttl += " ;\n  dct:license " + turtle_string(config.licence);
+    ttl += " .\n";
+    for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+      const Document& e = corpus.entries[i];
+      ttl += "\n" + turtle_iri(entry_iri(static_cast<int>(i))) + " a skos:Concept ;\n";
+      ttl += "  skos:inScheme " + turtle_iri(base) + " ;\n";
+      ttl += "  skos:prefLabel " + lit(e.title, "");
+      if (!e.aliases.empty()) {
+        ttl += " ;\n  skos:altLabel ";
+        for (std::size_t k = 0; k < e.aliases.size(); ++k) ttl += (k ? ", " : "") + lit(e.aliases[k].text, e.aliases[k].lang);
+      }
+      if (!e.summary.empty()) ttl += " ;\n  skos:definition " + lit(e.summary, "");
+      auto rel = related_of(i);
+      if (!rel.empty()) {
+        ttl += " ;\n  skos:related ";
+        bool first = true;
+        for (int r : rel) { ttl += (first ? "" : ", ") + turtle_iri(entry_iri(r)); first = false; }
+      }
+      ttl += " .\n";
+    }
+    for (const auto& th : corpus.themes) {
+      ttl += "\n" + turtle_iri(base + theme_path(th.slug)) + " a skos:Collection ;\n  skos:prefLabel " + lit(th.name, "");
+      if (!th.description.empty()) ttl += " ;\n  skos:definition " + lit(th.description, "");
+      auto it = graph.theme_entries.find(th.slug);
+      if (it != graph.theme_entries.end() && !it->second.empty()) {
+        ttl += " ;\n  skos:member ";
+        for (std::size_t k = 0; k < it->second.size(); ++k) ttl += (k ? ", " : "") + turtle_iri(entry_iri(it->second[k]));
+      }
+      ttl += " .\n";
+    }
+
+    return {"skos.ttl", std::move(ttl)};
+  }
+
+  OutputFile jsonld() const {
+    // JSON-LD: the same graph.
+    using nlohmann::json;
+    auto jlit = [&](const std::string& text, const std::string& l) {
+      return l.empty() || l == lang ? json(text) : json{{"@value", text}, {"@language", l}};
+    };
+    auto id = [](const std::string& iri) { return json{{"@id", iri}}; };
+    json nodes = json::array();
+    json scheme = {{"@id", base}, {"@type", "skos:ConceptScheme"}, {"skos:prefLabel", config.title}};
+    if (!config.subtitle.empty()) scheme["dct:description"] = config.subtitle;
+    if (!config.licence.empty()) scheme["dct:license"] = json{{"@value", config.licence}, {"@language", nullptr}};
+    nodes.push_back(scheme);
+    for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
+      const Document& e = corpus.entries[i];
+      json c = {{"@id", entry_iri(static_cast<int>(i))}, {"@type", "skos:Concept"}, {"skos:inScheme", id(base)},
+                {"skos:prefLabel", e.title}};
+      if (!e.aliases.empty()) {
+        json alt = json::array();
+        for (const auto& a : e.aliases) alt.push_back(jlit(a.text, a.lang));
+        c["skos:altLabel"] = alt;
+      }
+      if (!e.summary.empty()) c["skos:definition"] = e.summary;
+      auto rel = related_of(i);
+      if (!rel.empty()) {
+        json r = json::array();
+        for (int k : rel) r.push_back(id(entry_iri(k)));
+        c["skos:related"] = r;
+      }
+      nodes.push_back(std::move(c));
+    }
+    for (const auto& th : corpus.themes) {
+      json c = {{"@id", base + theme_path(th.slug)}, {"@type", "skos:Collection"}, {"skos:prefLabel", th.name}};
+      if (!th.description.empty()) c["skos:definition"] = th.description;
+      auto it = graph.theme_entries.find(th.slug);
+      if (it != graph.theme_entries.end() && !it->second.empty()) {
+        json m = json::array();
+        for (int k : it->second) m.push_back(id(entry_iri(k)));
+        c["skos:member"] = m;
+      }
+      nodes.push_back(std::move(c));
+    }
+    json doc = {{"@context",
+                 {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}}},
+                {"@graph", std::move(nodes)}};  // moved, not copied: at 50,000 entries the graph is large
+    return {"skos.jsonld", doc.dump(1) + "\n"};
+  }
 };
 }  // namespace
 
-OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph) {
-  const Scheme shared{parsed.corpus, graph};
-  const Corpus& corpus = parsed.corpus;
-  const auto& config = corpus.config;
-  const std::string& base = shared.base;
-  const std::string& lang = shared.lang;
-  auto entry_iri = [&](int i) { return shared.entry_iri(i); };
-  auto related_of = [&](std::size_t i) { return shared.related_of(i); };
-  std::string ttl;
-  ttl += "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n";
-  ttl += "@prefix dct: <http://purl.org/dc/terms/> .\n\n";
-  auto lit = [&](const std::string& text, const std::string& l) { return turtle_string(text) + "@" + (l.empty() ? lang : l); };
-  ttl += turtle_iri(base) + " a skos:ConceptScheme ;\n  skos:prefLabel " + lit(config.title, "");
-  if (!config.subtitle.empty()) ttl += " ;\n  dct:description " + lit(config.subtitle, "");
-  if (!config.licence.empty()) ttl += " ;\n  dct:license " + turtle_string(config.licence);
-  ttl += " .\n";
-  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-    const Document& e = corpus.entries[i];
-    ttl += "\n" + turtle_iri(entry_iri(static_cast<int>(i))) + " a skos:Concept ;\n";
-    ttl += "  skos:inScheme " + turtle_iri(base) + " ;\n";
-    ttl += "  skos:prefLabel " + lit(e.title, "");
-    if (!e.aliases.empty()) {
-      ttl += " ;\n  skos:altLabel ";
-      for (std::size_t k = 0; k < e.aliases.size(); ++k) ttl += (k ? ", " : "") + lit(e.aliases[k].text, e.aliases[k].lang);
-    }
-    if (!e.summary.empty()) ttl += " ;\n  skos:definition " + lit(e.summary, "");
-    auto rel = related_of(i);
-    if (!rel.empty()) {
-      ttl += " ;\n  skos:related ";
-      bool first = true;
-      for (int r : rel) { ttl += (first ? "" : ", ") + turtle_iri(entry_iri(r)); first = false; }
-    }
-    ttl += " .\n";
-  }
-  for (const auto& th : corpus.themes) {
-    ttl += "\n" + turtle_iri(base + theme_path(th.slug)) + " a skos:Collection ;\n  skos:prefLabel " + lit(th.name, "");
-    if (!th.description.empty()) ttl += " ;\n  skos:definition " + lit(th.description, "");
-    auto it = graph.theme_entries.find(th.slug);
-    if (it != graph.theme_entries.end() && !it->second.empty()) {
-      ttl += " ;\n  skos:member ";
-      for (std::size_t k = 0; k < it->second.size(); ++k) ttl += (k ? ", " : "") + turtle_iri(entry_iri(it->second[k]));
-    }
-    ttl += " .\n";
-  }
-
-  return {"skos.ttl", std::move(ttl)};
-}
-
-OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph) {
-  const Scheme shared{parsed.corpus, graph};
-  const Corpus& corpus = parsed.corpus;
-  const auto& config = corpus.config;
-  const std::string& base = shared.base;
-  const std::string& lang = shared.lang;
-  auto entry_iri = [&](int i) { return shared.entry_iri(i); };
-  auto related_of = [&](std::size_t i) { return shared.related_of(i); };
-  // JSON-LD: the same graph.
-  using nlohmann::json;
-  auto jlit = [&](const std::string& text, const std::string& l) {
-    return l.empty() || l == lang ? json(text) : json{{"@value", text}, {"@language", l}};
-  };
-  auto id = [](const std::string& iri) { return json{{"@id", iri}}; };
-  json nodes = json::array();
-  json scheme = {{"@id", base}, {"@type", "skos:ConceptScheme"}, {"skos:prefLabel", config.title}};
-  if (!config.subtitle.empty()) scheme["dct:description"] = config.subtitle;
-  if (!config.licence.empty()) scheme["dct:license"] = json{{"@value", config.licence}, {"@language", nullptr}};
-  nodes.push_back(scheme);
-  for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-    const Document& e = corpus.entries[i];
-    json c = {{"@id", entry_iri(static_cast<int>(i))}, {"@type", "skos:Concept"}, {"skos:inScheme", id(base)},
-              {"skos:prefLabel", e.title}};
-    if (!e.aliases.empty()) {
-      json alt = json::array();
-      for (const auto& a : e.aliases) alt.push_back(jlit(a.text, a.lang));
-      c["skos:altLabel"] = alt;
-    }
-    if (!e.summary.empty()) c["skos:definition"] = e.summary;
-    auto rel = related_of(i);
-    if (!rel.empty()) {
-      json r = json::array();
-      for (int k : rel) r.push_back(id(entry_iri(k)));
-      c["skos:related"] = r;
-    }
-    nodes.push_back(std::move(c));
-  }
-  for (const auto& th : corpus.themes) {
-    json c = {{"@id", base + theme_path(th.slug)}, {"@type", "skos:Collection"}, {"skos:prefLabel", th.name}};
-    if (!th.description.empty()) c["skos:definition"] = th.description;
-    auto it = graph.theme_entries.find(th.slug);
-    if (it != graph.theme_entries.end() && !it->second.empty()) {
-      json m = json::array();
-      for (int k : it->second) m.push_back(id(entry_iri(k)));
-      c["skos:member"] = m;
-    }
-    nodes.push_back(std::move(c));
-  }
-  json doc = {{"@context",
-               {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}}},
-              {"@graph", std::move(nodes)}};  // moved, not copied: at 50,000 entries the graph is large
-  return {"skos.jsonld", doc.dump(1) + "\n"};
-}
+OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph) { return Scheme{parsed.corpus, graph}.turtle(); }
+OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph) { return Scheme{parsed.corpus, graph}.jsonld(); }
 
 }  // namespace lexicon
