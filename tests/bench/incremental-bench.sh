@@ -86,7 +86,6 @@ port=${WATCH_PORT:-18931}
 watcher=$!
 for _ in $(seq 600); do grep -q "bewaakt" "$work/watch.log" && break; sleep 0.1; done
 grep -q "bewaakt" "$work/watch.log" || { echo "serve --watch kwam niet op:" >&2; cat "$work/watch.log" >&2; kill "$watcher"; exit 1; }
-rm -f "$work"/{watch,watchsave}.txt
 for r in $(seq "$runs"); do
   settle
   sleep "${PAUSE:-6}"
@@ -94,6 +93,8 @@ for r in $(seq "$runs"); do
   t0=$(date +%s.%N)
   printf '\nNog een zin onder serve --watch, bewerking %s.\n' "$r" >> "$file"
   for _ in $(seq 3000); do [ "$(grep -c "bijgewerkt" "$work/watch.log" || true)" -gt "$before" ] && break; sleep 0.01; done
+  [ "$(grep -c "bijgewerkt" "$work/watch.log" || true)" -gt "$before" ] ||
+    { echo "serve --watch bouwde niet opnieuw binnen 30 s:" >&2; tail -5 "$work/watch.log" >&2; kill "$watcher"; exit 1; }
   t1=$(date +%s.%N)
   grep "bijgewerkt" "$work/watch.log" | tail -1 | sed 's/.*(\([0-9.]*\) s).*/\1/' >> "$work/watch.txt"
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >> "$work/watchsave.txt"
