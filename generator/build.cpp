@@ -140,8 +140,8 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   std::optional<GenerationLock> lock;
   if (!check_only) {
     lock.emplace(options.site_dir, [&](long holder) {
-      std::cerr << (holder > 0 ? fmt::format("lexicon: wacht op een andere build van {} (proces {})…\n", options.site_dir.generic_string(), holder)
-                               : fmt::format("lexicon: wacht op een andere build van {}…\n", options.site_dir.generic_string()));
+      std::cerr << fmt::format("lexicon: wacht op een andere build van {}{}…\n", options.site_dir.generic_string(),
+                               holder > 0 ? fmt::format(" (proces {})", holder) : "");
     });
   }
   const GitLibrary git;

@@ -173,32 +173,25 @@ void remove_stale_generations(const fs::path& site_dir, bool retired_too) {
   }
 }
 
-fs::path generation_lock_path(const fs::path& site_dir) {
-  return parent_of(site_dir) / ("." + site_dir.filename().string() + ".lock");
-}
-
 GenerationLock::GenerationLock(const fs::path& site_dir, const std::function<void(long holder)>& on_wait) {
-  const fs::path path = generation_lock_path(site_dir);
+  const fs::path path = parent_of(site_dir) / ("." + site_dir.filename().string() + ".lock");
   std::error_code ec;
   fs::create_directories(parent_of(site_dir), ec);
   // O_CLOEXEC: the background `rm` of a retired generation must not inherit (and hold) the lock.
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error(fmt::format("kan {} niet openen: {}", path.string(), std::strerror(errno)));
+  auto fail = [&] {
+    int error = errno;
+    ::close(fd_);
+    throw std::runtime_error(fmt::format("kan {} niet vergrendelen: {}", path.string(), std::strerror(error)));
+  };
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) {
-      int error = errno;
-      ::close(fd_);
-      throw std::runtime_error(fmt::format("kan {} niet vergrendelen: {}", path.string(), std::strerror(error)));
-    }
+    if (errno != EWOULDBLOCK) fail();
     char text[32] = {};
     ssize_t n = ::pread(fd_, text, sizeof text - 1, 0);
     on_wait(n > 0 ? std::strtol(text, nullptr, 10) : 0);
     while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        int error = errno;
-        ::close(fd_);
-        throw std::runtime_error(fmt::format("kan {} niet vergrendelen: {}", path.string(), std::strerror(error)));
-      }
+      if (errno != EINTR) fail();
     }
   }
   // Who holds it, for the message of a build that has to wait; nothing depends on it being there.

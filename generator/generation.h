@@ -97,9 +97,6 @@ class GenerationLock {
   int fd_ = -1;
 };
 
-// The lock file of `site_dir`: ".site.lock" beside it.
-std::filesystem::path generation_lock_path(const std::filesystem::path& site_dir);
-
 // Writes `content` to `path` via a temporary file and rename (used for single files).
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 

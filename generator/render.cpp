@@ -1,6 +1,7 @@
 #include "render.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -642,16 +643,14 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   });
 
   add("sitemap.xml", [&](CompiledTemplates& t) {
-    data urls = list_of_size(4 + corpus.themes.size() + corpus.entries.size() + corpus.pages.size());
+    constexpr std::array<const char*, 4> fixed_paths = {"", "a-z/", "themas/", "bronnen/"};
+    data urls = list_of_size(fixed_paths.size() + corpus.themes.size() + corpus.entries.size() + corpus.pages.size());
     auto add_url = [&](const std::string& path) {
       data u;
       u.set("loc", ctx.absolute(path));
       append(urls, std::move(u));
     };
-    add_url("");
-    add_url("a-z/");
-    add_url("themas/");
-    add_url("bronnen/");
+    for (const char* path : fixed_paths) add_url(path);
     for (const auto& th : corpus.themes) add_url(theme_path(th.slug));
     for (const auto& e : corpus.entries) add_url(entry_path(e.slug));
     for (const auto& p : corpus.pages) add_url(page_path(p.slug));
