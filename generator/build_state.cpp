@@ -177,7 +177,8 @@ std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const 
     std::string key;
     fs::path path;
     bool link = false;
-    std::optional<InputFile> file;  // none: not a regular file
+    const InputFile* before = nullptr;  // the same path in the previous state
+    std::optional<InputFile> file;      // none: not a regular file
   };
   std::vector<Found> found;
   for (const auto& [label, root] : {std::pair<std::string, fs::path>{"content/", content_dir}, {"templates/", templates_dir}}) {
@@ -196,10 +197,21 @@ std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const 
       } else {
         key += it->path().lexically_relative(root).generic_string();
       }
-      found.push_back({std::move(key), it->path(), it->is_symlink(ec), std::nullopt});
+      found.push_back({std::move(key), it->path(), it->is_symlink(ec), nullptr, std::nullopt});
     }
     // An unreadable folder: what is in it is unknown, so this can never count as unchanged.
     if (ec && fs::exists(root)) out[label + "!"] = InputFile{-1, 0, fmt::format("fout:{}:{}", ec.value(), now_ns())};
+  }
+  // In key order, the previous state is matched in one walk beside it (not a tree search per file) and
+  // the result is built by appending.
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.key < b.key; });
+  if (previous) {
+    auto p = previous->inputs.begin();
+    for (auto& f : found) {
+      while (p != previous->inputs.end() && p->first < f.key) ++p;
+      if (p == previous->inputs.end()) break;
+      if (p->first == f.key) f.before = &p->second;
+    }
   }
   auto examine = [&](Found& f) {
     struct stat st {};
@@ -215,19 +227,15 @@ std::map<std::string, InputFile> scan_inputs(const fs::path& content_dir, const 
     }
     if (!S_ISREG(st.st_mode)) return;
     InputFile file{static_cast<std::int64_t>(st.st_size), mtime_ns_of(st), {}};
-    if (previous) {
-      auto p = previous->inputs.find(f.key);
-      if (p != previous->inputs.end() && p->second.mtime_ns != 0 && p->second.size == file.size &&
-          p->second.mtime_ns == file.mtime_ns) {
-        file.hash = p->second.hash;
-      }
+    if (f.before && f.before->mtime_ns != 0 && f.before->size == file.size && f.before->mtime_ns == file.mtime_ns) {
+      file.hash = f.before->hash;
     }
     if (file.hash.empty()) file.hash = blob_hash(f.path);
     f.file = std::move(file);
   };
   for_each_sliced(found.size(), jobs, [&](std::size_t i) { examine(found[i]); });
   for (auto& f : found) {
-    if (f.file) out.insert_or_assign(std::move(f.key), std::move(*f.file));
+    if (f.file) out.insert_or_assign(out.end(), std::move(f.key), std::move(*f.file));
   }
   return out;
 }

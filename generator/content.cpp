@@ -253,7 +253,9 @@ std::vector<fs::path> list_files(const fs::path& dir, const fs::path& root, cons
     out.push_back(path);
   }
   if (ec) diagnostics.error(display_root, 0, 0, fmt::format("kan map niet lezen: {}", ec.message()));
-  std::sort(out.begin(), out.end());
+  // All in one folder, so their whole strings order them as paths do, without path's per-component
+  // comparison (a fifth of loading an edit at 10,000 entries).
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) { return a.native() < b.native(); });
   return out;
 }
 

@@ -241,11 +241,11 @@ data removed_data(const RemovedEntry& removed, const ContentHistory& history, co
   data related = list();
   std::vector<int> seen;
   for (const auto& name : removed.related) {
-    auto it = graph.entry_by_name.find(fold(trim(name)));
-    if (it == graph.entry_by_name.end()) it = graph.entry_by_name.find(slugify(name));
-    if (it == graph.entry_by_name.end() || std::find(seen.begin(), seen.end(), it->second) != seen.end()) continue;
-    seen.push_back(it->second);
-    const auto& e = corpus.entries[static_cast<std::size_t>(it->second)];
+    int owner = find_name(graph.entry_by_name, fold(trim(name)));
+    if (owner < 0) owner = find_name(graph.entry_by_name, slugify(name));
+    if (owner < 0 || std::find(seen.begin(), seen.end(), owner) != seen.end()) continue;
+    seen.push_back(owner);
+    const auto& e = corpus.entries[static_cast<std::size_t>(owner)];
     data item;
     item.set("title", e.title);
     item.set("url", links.url(entry_path(e.slug)));

@@ -9,6 +9,7 @@
 #include <optional>
 #include <mutex>
 #include <set>
+#include <unordered_set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -237,7 +238,9 @@ std::string author_year(const Source& s) {
 }
 
 RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history) {
-  std::set<std::string> taken;
+  // Only asked whether a name is taken (an ordered set of ~30,000 names cost 30 ms of an edit).
+  std::unordered_set<std::string> taken;
+  taken.reserve(corpus.entries.size() * 3);
   for (const auto& e : corpus.entries) taken.insert(e.slug);
   RedirectPlan plan;
   auto& redirects = plan.redirects;

@@ -89,7 +89,9 @@ struct Resolver {
   void index_names() {
     // First the slugs and titles, then aliases, so a clash names the later definition.
     const auto& entries = corpus().entries;
-    graph.entry_by_name.reserve(entries.size() * 3);
+    std::size_t names = entries.size() * 3;
+    for (const auto& e : entries) names += e.aliases.size();
+    reserve_names(graph.entry_by_name, names);
     // Which name of `owner` claimed `key` first, in the order below: only a clash needs to say (the
     // description was formatted for every name before, a tenth of resolving 10,000 entries).
     auto first_claim = [&](const std::string& key, int owner) -> std::string {
@@ -102,9 +104,9 @@ struct Resolver {
                      const std::string& what) {
       std::string key = fold(trim(name));
       if (key.empty()) return true;
-      auto [it, fresh] = graph.entry_by_name.try_emplace(std::move(key), entry);
-      if (fresh || it->second == entry) return true;
-      at(d, field, item, true, fmt::format("{} '{}' bestaat al: {}", what, name, first_claim(it->first, it->second)));
+      int owner = claim_name(graph.entry_by_name, key, entry);
+      if (owner == entry) return true;
+      at(d, field, item, true, fmt::format("{} '{}' bestaat al: {}", what, name, first_claim(key, owner)));
       return false;
     };
     for (std::size_t i = 0; i < entries.size(); ++i) claim(entries[i].slug, static_cast<int>(i), entries[i], "title", 0, "slug");
@@ -130,14 +132,14 @@ struct Resolver {
       if (is_reserved_page_slug(p.slug)) {
         diagnostics.error(p.path, 0, 0, fmt::format("de paginanaam '{}' is gereserveerd; kies een andere bestandsnaam", p.slug));
       }
-      if (graph.entry_by_name.count(p.slug) == 0) suggestion_pool.push_back(p.slug);
+      if (find_name(graph.entry_by_name, p.slug) < 0) suggestion_pool.push_back(p.slug);
     }
   }
 
   LinkTarget lookup(const std::string& name) const {
     std::string key = fold(name);
-    if (auto it = graph.entry_by_name.find(key); it != graph.entry_by_name.end()) return {LinkTarget::entry, it->second, {}};
-    if (auto it = graph.entry_by_name.find(slugify(name)); it != graph.entry_by_name.end()) return {LinkTarget::entry, it->second, {}};
+    if (int owner = find_name(graph.entry_by_name, key); owner >= 0) return {LinkTarget::entry, owner, {}};
+    if (int owner = find_name(graph.entry_by_name, slugify(name)); owner >= 0) return {LinkTarget::entry, owner, {}};
     if (auto it = page_by_name.find(key); it != page_by_name.end()) return {LinkTarget::page, it->second, {}};
     return {};
   }

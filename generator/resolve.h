@@ -10,6 +10,7 @@
 #include "content.h"
 #include "diagnostics.h"
 #include "markdown.h"
+#include "name_table.h"
 
 namespace lexicon {
 
@@ -41,7 +42,7 @@ struct LinkTarget {
 };
 
 struct LinkGraph {
-  std::unordered_map<std::string, int> entry_by_name;  // folded slug/title/alias -> entry
+  NameTable entry_by_name;  // folded slug/title/alias -> entry (find_name)
   std::vector<std::vector<LinkTarget>> entry_links;  // per entry, per WikiLinkRef
   std::vector<std::vector<LinkTarget>> page_links;   // per page, per WikiLinkRef
   std::vector<std::vector<int>> outgoing;            // distinct entries each entry links to

@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "content.h"
 #include "diagnostics.h"
 #include "resolve.h"
@@ -124,8 +126,9 @@ TEST_CASE("links resolve by slug, title and alias, case- and diacritic-insensiti
   CHECK(c.graph.outgoing[static_cast<std::size_t>(zi)] == std::vector<int>{ci});  // distinct
   REQUIRE(c.graph.page_links.size() == 1);
   CHECK(c.graph.page_links[0][0].index == ci);
-  CHECK(c.graph.entry_by_name.count("client") == 1);
-  CHECK(c.graph.entry_by_name.count("hulpvrager") == 1);
+  CHECK(find_name(c.graph.entry_by_name, "client") == ci);
+  CHECK(find_name(c.graph.entry_by_name, "hulpvrager") == ci);
+  CHECK(find_name(c.graph.entry_by_name, "hulpvragers") == -1);
 }
 
 TEST_CASE("duplicate titles and aliases are errors at the later definition") {
@@ -269,4 +272,24 @@ TEST_CASE("missing content directory and missing lexicon.yaml") {
   load_corpus(dir / "content", d2);
   REQUIRE(d2.items.size() == 1);
   CHECK(d2.items[0].message == "lexicon.yaml ontbreekt");
+}
+
+TEST_CASE("the name table keeps the first owner of each name through growth") {
+  NameTable table;
+  CHECK(find_name(table, "x") == -1);  // empty: no slots yet
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i) names.push_back(fmt::format("begrip {}", i));
+  for (int i = 0; i < 5000; ++i) CHECK(claim_name(table, names[static_cast<std::size_t>(i)], i) == i);
+  CHECK(table.count == 5000);
+  CHECK(table.slots.size() >= 10000);  // never more than half full
+  // A second claim keeps the first owner and adds nothing.
+  CHECK(claim_name(table, "begrip 17", 99) == 17);
+  CHECK(table.count == 5000);
+  for (int i = 0; i < 5000; i += 7) CHECK(find_name(table, names[static_cast<std::size_t>(i)]) == i);
+  CHECK(find_name(table, "begrip 5000") == -1);
+  CHECK(find_name(table, "begrip 1") == 1);
+  CHECK(find_name(table, "begrip 10") == 10);   // a prefix of other names is a name of its own
+  CHECK(find_name(table, "") == -1);
+  CHECK(claim_name(table, "", 3) == 3);         // even the empty name, once claimed
+  CHECK(find_name(table, "") == 3);
 }
