@@ -281,7 +281,13 @@ std::string make_snippet_html(const std::string& text, SnippetMatcher& matcher, 
     tokens.push_back({word.start, word.end});
     hit.push_back(matcher.matches(folded));
   }
-  if (tokens.empty()) return html_escape(text.substr(0, 300));
+  if (tokens.empty()) {
+    // No word to centre on: the start of the text, cut between characters (a cut at byte 300 could
+    // split one: a broken byte in `lexicon search`, a U+FFFD at the end of the snippet online).
+    std::size_t cut = std::min<std::size_t>(text.size(), 300);
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return html_escape(text.substr(0, cut)) + (cut < text.size() ? " …" : "");
+  }
   // The window with the most matches; ties go to the earliest.
   std::size_t window = std::min(max_tokens, tokens.size());
   std::size_t best = 0, best_count = 0, count = 0;

@@ -10,6 +10,7 @@
 #include "content.h"
 #include "diagnostics.h"
 #include "markdown.h"
+#include "search.h"
 #include "text.h"
 
 using namespace lexicon;
@@ -176,4 +177,17 @@ TEST_CASE("a long source line is shown as a window around the column, with the c
   // A short line with a tab keeps it whole, and the tab in the padding.
   Diagnostic short_line{"a.md", 2, 3, Severity::warning, "kort", "\tab"};
   CHECK(format_diagnostic(short_line, DiagnosticFormat::text) == "a.md:2:3: warning: kort\n    2 | \tab\n      | \t ^\n");
+}
+
+TEST_CASE("fuzz: the snippet of a text without words ends between characters") {
+  // Nothing here is a word (punctuation and emoji), so the snippet is the text's start, up to 300 bytes:
+  // byte 300 falls inside the 75th emoji, which used to be cut in half.
+  std::string text = "!";
+  for (int i = 0; i < 100; ++i) text += "\U0001F642";
+  std::string snippet = make_snippet_html(text, {"zorg"});
+  CHECK(valid_utf8(snippet));
+  CHECK(snippet == "!" + [] { std::string s; for (int i = 0; i < 74; ++i) s += "\U0001F642"; return s; }() + " …");
+  CHECK_NOTHROW((void)nlohmann::json(snippet).dump());
+  // A short one is whole, without the ellipsis.
+  CHECK(make_snippet_html("!! \U0001F642", {"zorg"}) == "!! \U0001F642");
 }
