@@ -1,5 +1,6 @@
 #include "name_table.h"
 
+#include <algorithm>
 #include <bit>
 #include <functional>
 

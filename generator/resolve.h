@@ -2,7 +2,6 @@
 // Stage 2 (resolve): turns names into a link graph over the parsed documents.
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
