@@ -303,23 +303,27 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     b.add_text(s.title, schema::alias_weight, true);  // no whole-name term: entries own exact matches
     b.add_text(authors, schema::title_weight, true);
     b.add_text(s.container + " " + s.publisher + " " + s.year, schema::body_weight, false);
+    // The first few citing entries by title, and how many more: a search hit on a source cited by every
+    // entry of 10,000 carried all their titles (226 KB of JSON per search), and an index update made them
+    // again on every title edit. The sources page lists them all.
+    constexpr std::size_t citing_named = 10;
     std::string citing_text;
-    nlohmann::json citing = nlohmann::json::array();
     if (auto it = graph.citing.find(s.key); it != graph.citing.end()) {
-      for (int idx : it->second) {
-        const auto& e = corpus.entries[static_cast<std::size_t>(idx)];
-        citing.push_back({{"title", e.title}, {"url", base + entry_path(e.slug)}});
-        citing_text += (citing_text.empty() ? "" : ", ") + e.title;
+      const std::size_t named = std::min(citing_named, it->second.size());
+      for (std::size_t k = 0; k < named; ++k) {
+        citing_text += (k ? ", " : "") + corpus.entries[static_cast<std::size_t>(it->second[k])].title;
+      }
+      if (const std::size_t more = it->second.size() - named; more > 0) {
+        citing_text += " en " + std::to_string(more) + (more == 1 ? " ander begrip" : " andere begrippen");
       }
     }
     std::string title = authors.empty() ? s.title : authors + " (" + (s.year.empty() ? "z.j." : s.year) + "). " + s.title;
     std::string text = citing_text.empty() ? title : title + ". Aangehaald in: " + citing_text + ".";
-    // Moved in, not copied (an initializer list copies): a source cited by every entry has a list and a
-    // text of 10,000 titles, rebuilt on every title edit.
+    // The text moved in, not copied (an initializer list copies): a source cited by every entry has a
+    // text of 10,000 titles, made again on every title edit.
     nlohmann::json data = {{"title", title}, {"url", base + "bronnen/#bron-" + slugify(s.key)},
                            {"summary", citing_text.empty() ? "" : "Aangehaald in: " + citing_text},
                            {"themes", nlohmann::json::array()}, {"aliases", nlohmann::json::array()}};
-    data["citing"] = std::move(citing);
     data["text"] = std::move(text);
     // A source's spelling words come from bronnen.yaml alone, which is the same as for the document it
     // replaces (a change there rebuilds the whole index): they are counted already.

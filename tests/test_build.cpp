@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <set>
@@ -321,4 +322,31 @@ TEST_CASE("base_url with a path prefix: every internal link starts with /lexicon
   auto post = db.postlist_begin("Qbegrip:presentie");
   REQUIRE(post != db.postlist_end("Qbegrip:presentie"));
   CHECK(nlohmann::json::parse(db.get_document(*post).get_data())["url"] == "/lexicon/begrippen/presentie/");
+}
+
+TEST_CASE("a source's index document names ten citing entries and counts the rest, its page lists them all") {
+  TempDir tmp("citing");
+  copy_tree(fixtures_dir() / "good" / "content", tmp / "content");
+  for (int k = 1; k <= 12; ++k) {
+    write_file(tmp / ("content/begrippen/citaat-" + std::to_string(k) + ".md"),
+               "---\ntitle: Citaat " + std::to_string(k) + "\nsummary: Haalt Schön aan.\n---\nZie [[presentie]] en [@schon1983].\n");
+  }
+  REQUIRE(build_copy(tmp, "good", "site", false).exit_code == 0);
+  Xapian::Database db((tmp / "site/.xapian").string());
+  auto post = db.postlist_begin("Qbron:schon1983");
+  REQUIRE(post != db.postlist_end("Qbron:schon1983"));
+  auto data = nlohmann::json::parse(db.get_document(*post).get_data());
+  const std::string summary = data["summary"];
+  // The fixture's own citing entries plus the twelve, in title order: the first ten by name.
+  std::size_t named = 0;
+  for (std::size_t at = 0; (at = summary.find(", ", at)) != std::string::npos; at += 2) ++named;
+  CHECK(named + 1 == 10);
+  CHECK(summary.find("Citaat 1, Citaat 10, Citaat 11, Citaat 12") != std::string::npos);
+  const auto total = 12 + std::count_if(fs::directory_iterator(tmp / "content/begrippen"), fs::directory_iterator(), [](const auto& f) {
+    return !f.path().filename().string().starts_with("citaat-") && read_file(f.path()).find("@schon1983") != std::string::npos;
+  });
+  CHECK(summary.ends_with(" en " + std::to_string(total - 10) + " andere begrippen"));
+  CHECK(!data.contains("citing"));
+  const std::string page = read_file(tmp / "site/bronnen/index.html");
+  for (int k = 1; k <= 12; ++k) CHECK(page.find(">Citaat " + std::to_string(k) + "</a>") != std::string::npos);
 }
