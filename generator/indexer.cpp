@@ -359,7 +359,7 @@ constexpr std::uint32_t no_term = UINT32_MAX;
 
 EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const KeepTerm& keep, TermAnalysis* previous,
                                  TermAnalysis* analysed) {
-  EntryTermIndex out{Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY), {}};
+  EntryTermIndex out;
   const auto& entries = parsed.corpus.entries;
   // Tokenising and stemming are the cost: each thread analyses whole entries (with its own stemmer and
   // stem cache, as the same words recur) into compact (term id, wdf) and (form id, count) lists; ids are
@@ -555,23 +555,39 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
   if (keep) {
     for (std::size_t t = 0; t < names.size(); ++t) kept[t] = keep(names[t], entries_with[t], max_wdf[t]);
   }
-  // A term left out still counts towards its entry's length, through one filler term per entry, so every
-  // statistic of the kept terms (frequencies, entry lengths, their average) and with it every weight is
-  // the one the full database gives.
+  // Kept terms are numbered anew, still in byte order.
+  std::vector<std::uint32_t> kept_id(names.size(), no_term);
+  for (std::size_t t = 0; t < names.size(); ++t) {
+    if (!kept[t]) continue;
+    kept_id[t] = static_cast<std::uint32_t>(out.terms.size());
+    out.terms.push_back(names[t]);
+  }
+  out.entry_count = counts.size();
+  out.term_total.assign(out.terms.size(), 0);
+  out.term_start.assign(out.terms.size() + 1, 0);
+  out.entry_start.reserve(counts.size() + 1);
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    Xapian::Document doc;
-    Xapian::termcount left_out = 0;
+    out.entry_start.push_back(out.by_entry.size());
     for (const auto& [id, wdf] : counts[i]) {
-      if (kept[id]) doc.add_term(names[id], wdf);
-      else left_out += wdf;
+      if (kept_id[id] == no_term) continue;
+      out.by_entry.push_back({kept_id[id], wdf});  // still by id: the numbering kept the order
+      out.term_total[kept_id[id]] += wdf;
+      ++out.term_start[kept_id[id] + 1];
     }
-    if (left_out > 0) doc.add_term(entry_length_term, left_out);
-    out.db.replace_document(static_cast<Xapian::docid>(i + 1), doc);
     if (analysed && !entries[i].hash.empty()) {
       analysed->entries.try_emplace(entries[i].hash, EntryWords{std::move(counts[i]), std::move(form_counts[i])});
     }
     Counts().swap(counts[i]);
     Counts().swap(form_counts[i]);
+  }
+  out.entry_start.push_back(out.by_entry.size());
+  for (std::size_t t = 0; t < out.terms.size(); ++t) out.term_start[t + 1] += out.term_start[t];
+  out.by_term.resize(out.by_entry.size());
+  std::vector<std::size_t> fill_at(out.term_start.begin(), out.term_start.end() - 1);
+  for (std::size_t i = 0; i < out.entry_count; ++i) {
+    for (std::size_t k = out.entry_start[i]; k < out.entry_start[i + 1]; ++k) {
+      out.by_term[fill_at[out.by_entry[k].id]++] = {static_cast<std::uint32_t>(i), out.by_entry[k].wdf};
+    }
   }
   // The most written form of each kept term; ties go to the alphabetically first (forms are sorted).
   std::vector<std::uint32_t> best(names.size(), no_term);

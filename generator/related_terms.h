@@ -1,6 +1,7 @@
 #pragma once
-// Computed "Verwant" suggestions: entries whose text shares the key terms of an entry, found by
-// Xapian's relevance-set expansion. Distinct from the editors' "Zie ook" (LinkGraph::related).
+// Computed "Verwant" suggestions: entries whose text shares the key terms of an entry, found by relevance
+// feedback as Xapian does it (Bo1 key terms, BM25 scores), computed over the flat term index of indexer.h.
+// Distinct from the editors' "Zie ook" (LinkGraph::related).
 #include <cstddef>
 #include <string>
 #include <vector>

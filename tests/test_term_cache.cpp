@@ -21,15 +21,18 @@ lexicon::ParsedCorpus parse_dir(const fs::path& content) {
   return lexicon::parse_corpus(lexicon::load_corpus(content, diagnostics, 2), 2, diagnostics);
 }
 
-// Every document's terms with their wdf, and its length: all that Verwant's weights are made from.
+// Every entry's terms with their wdf, and every term's totals: all that Verwant's weights are made from.
 std::string dump(const lexicon::EntryTermIndex& index) {
   std::string out;
-  for (Xapian::docid id = 1; id <= index.db.get_lastdocid(); ++id) {
-    out += std::to_string(id) + " " + std::to_string(index.db.get_doclength(id)) + ":";
-    for (auto t = index.db.termlist_begin(id); t != index.db.termlist_end(id); ++t) {
-      out += " " + *t + "=" + std::to_string(t.get_wdf());
+  for (std::size_t i = 0; i < index.entry_count; ++i) {
+    out += std::to_string(i) + ":";
+    for (std::size_t k = index.entry_start[i]; k < index.entry_start[i + 1]; ++k) {
+      out += " " + index.terms[index.by_entry[k].id] + "=" + std::to_string(index.by_entry[k].wdf);
     }
     out += "\n";
+  }
+  for (std::uint32_t t = 0; t < index.terms.size(); ++t) {
+    out += index.terms[t] + " " + std::to_string(index.entries_using(t)) + " " + std::to_string(index.term_total[t]) + "\n";
   }
   for (const auto& [term, word] : index.surface) out += term + " -> " + word + "\n";
   return out;
