@@ -2,11 +2,14 @@
 //   make_corpus N OUT_DIR
 // writes OUT_DIR/lexicon/ (our content format) and OUT_DIR/hugo/ (the same corpus for Hugo:
 // links as ordinary Markdown links, aliases as Hugo aliases, themes as a taxonomy).
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,45 @@ std::string title_of(std::size_t i, std::mt19937& rng) {
   std::string t = words[rng() % word_count];
   t[0] = static_cast<char>(t[0] - 32);
   return t + " " + words[rng() % word_count] + " " + std::to_string(i);
+}
+
+// A vocabulary as real text has one: 20,000 made-up words used with Zipf's law (the word of rank r
+// about 1/r as often as the most used), so most words are rare and some are in every entry. With the 47
+// words above alone, every word was in every entry: no entry had a key term for "Verwant", which then
+// cost nothing, unlike in a real lexicon.
+struct Vocabulary {
+  std::vector<std::string> words;
+  std::vector<double> cumulative;  // of 1/(rank + 1)
+
+  explicit Vocabulary(std::mt19937& rng) {
+    const char* const syllables[] = {"ka", "lo", "me", "ni", "ru", "sa", "te", "vo", "wi", "ze", "bra", "dri",
+                                     "gel", "hor", "jun", "kle", "mar", "nop", "pri", "stu", "tor", "vla", "wer", "zin"};
+    std::set<std::string> seen;
+    while (words.size() < 20000) {
+      std::string w;
+      for (std::size_t k = 0, n = 2 + rng() % 3; k < n; ++k) w += syllables[rng() % 24];
+      if (seen.insert(w).second) words.push_back(w);
+    }
+    double total = 0;
+    for (std::size_t r = 0; r < words.size(); ++r) cumulative.push_back(total += 1.0 / static_cast<double>(r + 1));
+  }
+  const std::string& zipf(std::mt19937& rng) const {
+    const double x = std::uniform_real_distribution<double>(0, cumulative.back())(rng);
+    return words[static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin()) %
+                 words.size()];
+  }
+};
+
+// About 24 words of the vocabulary, with the entry's topic words among them.
+std::string vocabulary_sentence(const Vocabulary& v, const std::vector<std::string>& topic, std::mt19937& rng) {
+  std::vector<std::string> w;
+  for (int k = 0; k < 24; ++k) w.push_back(v.zipf(rng));
+  for (const auto& t : topic) if (rng() % 5 < 3) w.push_back(t);
+  std::shuffle(w.begin(), w.end(), rng);
+  std::string s;
+  for (const auto& x : w) s += (s.empty() ? "" : " ") + x;
+  s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s + ".";
 }
 
 std::string sentence(std::mt19937& rng) {
@@ -54,6 +96,8 @@ int main(int argc, char** argv) {
   std::size_t n = std::strtoul(argv[1], nullptr, 10);
   fs::path out = argv[2];
   std::mt19937 rng(12345);
+  std::mt19937 words_rng(54321);  // its own sequence: the rest of the corpus stays as it was
+  const Vocabulary vocabulary(words_rng);
   std::vector<std::string> titles;
   for (std::size_t i = 0; i < n; ++i) titles.push_back(title_of(i, rng));
 
@@ -74,6 +118,8 @@ int main(int argc, char** argv) {
     std::vector<std::size_t> links;
     for (int k = 0; k < 4; ++k) links.push_back((i + 1 + rng() % (n > 1 ? n - 1 : 1)) % n);
     std::string ours_body, hugo_body;
+    std::vector<std::string> topic;  // words this entry is about: rarer ones, each used several times
+    for (int k = 0; k < 5; ++k) topic.push_back(vocabulary.words[200 + words_rng() % 7800]);
     for (int p = 0; p < 5; ++p) {
       std::string para, hpara;
       for (int s = 0; s < 4; ++s) {
@@ -81,6 +127,9 @@ int main(int argc, char** argv) {
         para += sen + " ";
         hpara += sen + " ";
       }
+      const std::string extra = vocabulary_sentence(vocabulary, topic, words_rng);
+      para += extra + " ";
+      hpara += extra + " ";
       std::size_t target = links[static_cast<std::size_t>(p) % links.size()];
       para += "Zie [[" + slug_of(target) + "]] en [@bron1].";
       hpara += "Zie [" + titles[target] + "](/begrippen/" + slug_of(target) + "/) en (Auteur, 2020).";
