@@ -383,7 +383,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   progress.stage("verwant");
   auto related_start = std::chrono::steady_clock::now();
   std::vector<std::vector<Suggestion>> suggestions =
-      compute_suggestions(parsed, graph, terms_job.get(), suggestion_options);
+      compute_suggestions(parsed, graph, terms_job.get(), suggestion_options, &analysed_terms.verwant.emplace());
   report.timings.emplace_back("verwant", seconds_since(related_start));
   // Beside the fingerprints and pages: Verwant waited for this before (10-25 ms of an edit at 10,000 entries).
   term_cache_written = std::async(std::launch::async, [&] {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,22 @@ struct IndexUpdate {
 void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::filesystem::path& index_dir,
                  IndexUpdate* update = nullptr, const std::function<void(std::size_t entry)>& entry_done = nullptr);
 
+// What Verwant computed (related_terms.h), kept with the analysis for the next build: an entry whose
+// list cannot have changed keeps it (compute_suggestions says when).
+struct VerwantMemo {
+  std::string settings;                          // the options and the number of entries
+  std::vector<std::string> slugs, hashes;        // by entry: its slug and its file's git blob id
+  std::vector<std::string> terms;                // the kept terms, in byte order
+  std::vector<std::uint32_t> term_entries;       // by term: entries using it
+  std::vector<std::uint64_t> term_total;         // by term: its wdf over all entries
+  std::vector<std::vector<std::int32_t>> related;  // by entry: its Zie ook
+  struct Item {
+    std::int32_t entry = -1;
+    double weight = 0;
+    std::vector<std::uint32_t> reason;  // ids in `terms`
+  };
+  std::vector<std::vector<Item>> lists;  // by entry
+};
 // The entries' words as stems only ("Z" terms, weighted by where they stand as in the search index),
 // for computing related entries (related_terms.h), as flat arrays in both directions: each entry's
 // terms and each term's entries. Built from the analysis in a few milliseconds at 10,000 entries, where
@@ -54,6 +71,11 @@ struct EntryTermIndex {
   // so a stem can be shown as a readable word; ties go to the alphabetically first.
   std::map<std::string, std::string> surface;
   std::size_t analysed = 0;  // entries whose words were analysed here (the others came from a TermAnalysis)
+  // From the TermAnalysis the words came from, for Verwant (suggestion_terms fills them): its memo, and
+  // the words (term -> wdf) each changed entry had before, by entry (false when not all were known).
+  std::optional<VerwantMemo> previous_verwant;
+  std::map<std::size_t, std::map<std::string, unsigned>> replaced_words;
+  bool replaced_known = false;
 
   std::uint32_t entries_using(std::uint32_t term) const {
     return static_cast<std::uint32_t>(term_start[term + 1] - term_start[term]);
@@ -74,6 +96,7 @@ struct TermAnalysis {
   std::vector<std::string> forms;        // lowercase spellings
   std::vector<std::uint32_t> form_term;  // by form id: the id of its stem term
   std::map<std::string, EntryWords> entries;  // by git blob id of the entry's file
+  std::optional<VerwantMemo> verwant;
 };
 
 // `previous` (optional, consumed) gives the words of unchanged entries; `analysed` (optional) receives

@@ -4,7 +4,12 @@
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <map>
+#include <optional>
+#include <set>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "indexer.h"
 #include "search_schema.h"
@@ -50,11 +55,105 @@ double bm25_tf(unsigned wdf) { return 2.0 * wdf / (1.0 + wdf); }
 EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options, TermAnalysis* previous,
                                 TermAnalysis* analysed) {
   const std::size_t max_freq = max_term_freq(parsed.corpus.entries.size(), options);
+  // The previous Verwant and what the changed entries' words were, taken before the analysis consumes them.
+  std::optional<VerwantMemo> memo;
+  std::map<std::size_t, std::map<std::string, unsigned>> replaced;
+  bool replaced_known = false;
+  if (previous && previous->verwant) {
+    memo = std::move(previous->verwant);
+    const auto& entries = parsed.corpus.entries;
+    replaced_known = memo->hashes.size() == entries.size();
+    for (std::size_t i = 0; replaced_known && i < entries.size(); ++i) {
+      if (memo->hashes[i] == entries[i].hash) continue;
+      auto it = previous->entries.find(memo->hashes[i]);
+      replaced_known = it != previous->entries.end() && !entries[i].hash.empty();
+      if (!replaced_known) break;
+      auto& words = replaced[i];
+      for (const auto& [id, wdf] : it->second.terms) words.emplace(previous->terms.at(id), wdf);
+    }
+  }
   // Only stems that can be some entry's key term need to be in the index.
-  return index_entry_terms(parsed, options.jobs, [&](const std::string& term, unsigned entries, unsigned max_wdf) {
+  EntryTermIndex index = index_entry_terms(parsed, options.jobs, [&](const std::string& term, unsigned entries, unsigned max_wdf) {
     return max_wdf >= options.min_wdf && candidate_stem(term, entries, max_freq, options.min_stem_length);
   }, previous, analysed);
+  index.previous_verwant = std::move(memo);
+  index.replaced_words = std::move(replaced);
+  index.replaced_known = replaced_known;
+  return index;
 }
+
+namespace {
+
+std::string verwant_settings(const SuggestionOptions& o, std::size_t entries) {
+  return fmt::format("{} {} {:a} {} {} {} {} {}", o.max_suggestions, o.expand_terms, o.max_term_share, o.min_wdf,
+                     o.min_stem_length, o.min_shared_terms, o.max_reason_terms, entries);
+}
+
+// Which entries need their list computed again. With the memo of the previous build an entry keeps its
+// list when nothing it was made from changed: its own words (its file), its Zie ook, and for each of its
+// stressed terms (its key terms are among them) the term's statistics (entries using it, total wdf) and
+// every entry's wdf of it: another entry's score comes from that wdf alone (BM25 without length
+// normalisation), which changes only with that entry's file. Anything else (entries added, removed,
+// renamed or reordered, other options, a term no longer in the index) recomputes every entry.
+std::vector<char> entries_to_compute(const ParsedCorpus& parsed, const LinkGraph& graph, const EntryTermIndex& index,
+                                     const std::string& settings, unsigned min_wdf) {
+  const auto& entries = parsed.corpus.entries;
+  const std::size_t n = entries.size();
+  std::vector<char> all(n, 1);
+  if (!index.previous_verwant || !index.replaced_known) return all;
+  const VerwantMemo& memo = *index.previous_verwant;
+  if (memo.settings != settings || memo.slugs.size() != n || memo.related.size() != n || memo.lists.size() != n) return all;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (memo.slugs[i] != entries[i].slug || entries[i].hash.empty()) return all;
+  }
+  const std::size_t term_count = index.terms.size();
+  std::vector<char> changed_term(term_count, 0);
+  std::size_t p = 0;
+  for (std::uint32_t t = 0; t < term_count; ++t) {
+    while (p < memo.terms.size() && memo.terms[p] < index.terms[t]) return all;  // a term that left the index
+    if (p < memo.terms.size() && memo.terms[p] == index.terms[t]) {
+      changed_term[t] = memo.term_entries[p] != index.entries_using(t) || memo.term_total[p] != index.term_total[t];
+      ++p;
+    } else {
+      changed_term[t] = 1;  // new in the index
+    }
+  }
+  if (p < memo.terms.size()) return all;
+  // A changed file changes the terms whose wdf in it differs from before (it may take as much of a term
+  // as another file gives: the totals alone would not show that).
+  std::vector<char> changed_file(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    changed_file[i] = memo.hashes[i] != entries[i].hash;
+    if (!changed_file[i]) continue;
+    auto before = index.replaced_words.find(i);
+    if (before == index.replaced_words.end()) return all;
+    std::set<std::string> seen;
+    for (std::size_t k = index.entry_start[i]; k < index.entry_start[i + 1]; ++k) {
+      const std::string& term = index.terms[index.by_entry[k].id];
+      seen.insert(term);
+      auto was = before->second.find(term);
+      if (was == before->second.end() || was->second != index.by_entry[k].wdf) changed_term[index.by_entry[k].id] = 1;
+    }
+    for (const auto& [term, wdf] : before->second) {
+      if (seen.count(term)) continue;
+      auto it = std::lower_bound(index.terms.begin(), index.terms.end(), term);
+      if (it != index.terms.end() && *it == term) changed_term[static_cast<std::size_t>(it - index.terms.begin())] = 1;
+    }
+  }
+  // An entry's list is made from its stressed terms only: its key terms are among them, and the scores
+  // of the entries it lists come from those.
+  std::vector<char> out(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    bool redo = changed_file[i] || memo.related[i] != std::vector<std::int32_t>(graph.related[i].begin(), graph.related[i].end());
+    for (std::size_t k = index.entry_start[i]; !redo && k < index.entry_start[i + 1]; ++k) {
+      redo = index.by_entry[k].wdf >= min_wdf && changed_term[index.by_entry[k].id];
+    }
+    out[i] = redo;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
                                                          const SuggestionOptions& options) {
@@ -66,10 +165,16 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
 // to build the database at 10,000 entries with a real vocabulary, on every edit. Over the flat index a
 // whole lexicon takes a few milliseconds per thousand entries.
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
-                                                         const EntryTermIndex& index, const SuggestionOptions& options) {
+                                                         const EntryTermIndex& index, const SuggestionOptions& options,
+                                                         VerwantMemo* memo, std::size_t* computed) {
   const std::size_t n = parsed.corpus.entries.size();
   std::vector<std::vector<Suggestion>> out(n);
+  if (computed) *computed = 0;
   if (n < 2 || options.max_suggestions == 0 || index.entry_count != n) return out;
+  const std::string settings = verwant_settings(options, n);
+  const std::vector<char> compute = entries_to_compute(parsed, graph, index, settings, options.min_wdf);
+  // The terms of each list's reason, by id (for the memo).
+  std::vector<std::vector<std::vector<std::uint32_t>>> reason_terms(n);
   const std::size_t max_freq = max_term_freq(n, options);
   const std::size_t key_terms = std::min<std::size_t>(options.expand_terms, 32);  // one bit each below
   // Per term, computed once: may it be a key term at all, and its two weights.
@@ -81,8 +186,25 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
     idf[t] = bm25_idf(index.entries_using(t), n);
   }
 
+  auto reuse = [&](std::size_t i) {
+    const VerwantMemo& before = *index.previous_verwant;
+    for (const auto& item : before.lists[i]) {
+      Suggestion s{item.entry, item.weight, {}};
+      std::vector<std::uint32_t> ids;
+      for (std::uint32_t r : item.reason) {
+        const std::string& term = before.terms.at(r);
+        auto it = std::lower_bound(index.terms.begin(), index.terms.end(), term);
+        ids.push_back(static_cast<std::uint32_t>(it - index.terms.begin()));  // there: its statistics are unchanged
+        auto word = index.surface.find(term);
+        s.reason.push_back(word == index.surface.end() ? term.substr(1) : word->second);
+      }
+      out[i].push_back(std::move(s));
+      reason_terms[i].push_back(std::move(ids));
+    }
+  };
   auto suggest = [&](std::size_t i, std::vector<double>& score, std::vector<std::uint32_t>& shared,
                      std::vector<std::uint32_t>& touched) {
+    if (!compute[i]) return reuse(i);
     // Key terms: stressed in this entry (in a title, alias or summary, or written more than once: a word
     // used once in passing is no topic), most telling first; ties as Xapian's expansion breaks them (the
     // later term first).
@@ -116,14 +238,19 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
     for (std::size_t h = 0; h < kept; ++h) {
       const std::uint32_t j = hits[h];
       Suggestion s{static_cast<int>(j), score[j], {}};
+      std::vector<std::uint32_t> ids;
       for (std::size_t k = 0; k < keys.size() && s.reason.size() < options.max_reason_terms; ++k) {
         if (!(shared[j] & (1u << k))) continue;
         const std::string& term = index.terms[keys[k].second];
         auto word = index.surface.find(term);
         const std::string w = word == index.surface.end() ? term.substr(1) : word->second;
-        if (std::find(s.reason.begin(), s.reason.end(), w) == s.reason.end()) s.reason.push_back(w);
+        if (std::find(s.reason.begin(), s.reason.end(), w) != s.reason.end()) continue;
+        s.reason.push_back(w);
+        ids.push_back(keys[k].second);
       }
-      if (s.reason.size() >= options.min_shared_terms) out[i].push_back(std::move(s));
+      if (s.reason.size() < options.min_shared_terms) continue;
+      out[i].push_back(std::move(s));
+      reason_terms[i].push_back(std::move(ids));
     }
     for (std::uint32_t j : touched) {
       score[j] = 0;
@@ -142,6 +269,25 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
   for (int k = 1; k < std::max(1, options.jobs); ++k) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  if (computed) *computed = static_cast<std::size_t>(std::count(compute.begin(), compute.end(), 1));
+  if (memo) {
+    VerwantMemo next;
+    next.settings = settings;
+    for (const auto& e : parsed.corpus.entries) {
+      next.slugs.push_back(e.slug);
+      next.hashes.push_back(e.hash);
+    }
+    next.terms = index.terms;
+    for (std::uint32_t t = 0; t < index.terms.size(); ++t) next.term_entries.push_back(index.entries_using(t));
+    next.term_total = index.term_total;
+    for (std::size_t i = 0; i < n; ++i) {
+      next.related.emplace_back(graph.related[i].begin(), graph.related[i].end());
+      std::vector<VerwantMemo::Item> items;
+      for (std::size_t k = 0; k < out[i].size(); ++k) items.push_back({out[i][k].entry, out[i][k].weight, reason_terms[i][k]});
+      next.lists.push_back(std::move(items));
+    }
+    *memo = std::move(next);
+  }
   return out;
 }
 

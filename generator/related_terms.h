@@ -44,8 +44,13 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
 struct TermAnalysis;  // indexer.h
 EntryTermIndex suggestion_terms(const ParsedCorpus& parsed, const SuggestionOptions& options = {},
                                 TermAnalysis* previous = nullptr, TermAnalysis* analysed = nullptr);
+// With index.previous_verwant (from the TermAnalysis the words came from) only the entries whose list may
+// have changed are computed, the others keep theirs: the same lists as computing every one. `memo`
+// (optional) receives this build's, for the next; `computed` how many entries were computed.
+struct VerwantMemo;  // indexer.h
 std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& parsed, const LinkGraph& graph,
                                                          const EntryTermIndex& index,
-                                                         const SuggestionOptions& options = {});
+                                                         const SuggestionOptions& options = {},
+                                                         VerwantMemo* memo = nullptr, std::size_t* computed = nullptr);
 
 }  // namespace lexicon

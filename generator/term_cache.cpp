@@ -1,5 +1,6 @@
 #include "term_cache.h"
 
+#include <bit>
 #include <functional>
 
 #include "binary_io.h"
@@ -10,7 +11,7 @@ namespace lexicon {
 namespace {
 
 // Version line: a change to what is stored (or to how words are analysed) needs a new one.
-constexpr std::string_view magic = "lexicon term-cache 1\n";
+constexpr std::string_view magic = "lexicon term-cache 2\n";
 
 void write_pairs(BinaryWriter& w, const std::vector<std::pair<std::uint32_t, unsigned>>& pairs) {
   w.u32(static_cast<std::uint32_t>(pairs.size()));
@@ -31,7 +32,64 @@ bool read_pairs(BinaryReader& r, std::vector<std::pair<std::uint32_t, unsigned>>
   return r.ok;
 }
 
-// The header and vocabulary, then one record per entry, each followed by the checksum of its bytes.
+void write_memo(BinaryWriter& w, const VerwantMemo& m) {
+  w.str(m.settings);
+  w.strings(m.slugs);
+  w.strings(m.hashes);
+  w.strings(m.terms);
+  for (std::size_t t = 0; t < m.terms.size(); ++t) {
+    w.u32(m.term_entries[t]);
+    w.u64(m.term_total[t]);
+  }
+  for (std::size_t i = 0; i < m.slugs.size(); ++i) {
+    w.u32(static_cast<std::uint32_t>(m.related[i].size()));
+    for (auto r : m.related[i]) w.i32(r);
+    w.u32(static_cast<std::uint32_t>(m.lists[i].size()));
+    for (const auto& item : m.lists[i]) {
+      w.i32(item.entry);
+      w.u64(std::bit_cast<std::uint64_t>(item.weight));
+      w.u32(static_cast<std::uint32_t>(item.reason.size()));
+      for (auto id : item.reason) w.u32(id);
+    }
+  }
+}
+
+std::optional<VerwantMemo> read_memo(BinaryReader& r) {
+  VerwantMemo m;
+  m.settings = r.str();
+  m.slugs = r.strings();
+  m.hashes = r.strings();
+  m.terms = r.strings();
+  if (!r.ok || m.hashes.size() != m.slugs.size()) return std::nullopt;
+  for (std::size_t t = 0; t < m.terms.size(); ++t) {
+    m.term_entries.push_back(r.u32());
+    m.term_total.push_back(r.u64());
+  }
+  const auto entries = static_cast<std::int32_t>(m.slugs.size());
+  for (std::size_t i = 0; i < m.slugs.size() && r.ok; ++i) {
+    auto& related = m.related.emplace_back(r.count(4));
+    for (auto& x : related) {
+      x = r.i32();
+      if (x < 0 || x >= entries) return std::nullopt;
+    }
+    auto& items = m.lists.emplace_back(r.count(16));
+    for (auto& item : items) {
+      item.entry = r.i32();
+      item.weight = std::bit_cast<double>(r.u64());
+      item.reason.resize(r.count(4));
+      for (auto& id : item.reason) {
+        id = r.u32();
+        if (id >= m.terms.size()) return std::nullopt;
+      }
+      if (item.entry < 0 || item.entry >= entries) return std::nullopt;
+    }
+  }
+  if (!r.ok) return std::nullopt;
+  return m;
+}
+
+// The header and vocabulary, then one record per entry, each followed by the checksum of its bytes, then
+// Verwant's memo (if any), followed by the checksum of its bytes.
 void write_term_cache(const TermAnalysis& a, const std::string& binary, const std::function<void(std::string_view)>& sink) {
   constexpr std::size_t flush_at = 1 << 20;
   BinaryWriter w;
@@ -53,6 +111,10 @@ void write_term_cache(const TermAnalysis& a, const std::string& binary, const st
       w.out.clear();
     }
   }
+  std::size_t from = w.out.size();
+  w.u32(a.verwant ? 1 : 0);
+  if (a.verwant) write_memo(w, *a.verwant);
+  w.u64(Hasher().add(std::string_view(w.out).substr(from)).value());
   sink(w.out);
 }
 
@@ -88,6 +150,15 @@ std::optional<TermAnalysis> decode_term_cache(std::string_view bytes, const std:
     if (r.u64() != Hasher().add(bytes.substr(from, to - from)).value() || !r.ok) return std::nullopt;
     if (!a.entries.emplace(std::move(hash), std::move(words)).second) return std::nullopt;
   }
+  std::size_t from = magic.size() + r.offset();
+  const std::uint32_t has_memo = r.u32();
+  if (has_memo > 1) return std::nullopt;
+  if (has_memo) {
+    a.verwant = read_memo(r);
+    if (!a.verwant) return std::nullopt;
+  }
+  std::size_t to = magic.size() + r.offset();
+  if (!r.ok || r.u64() != Hasher().add(bytes.substr(from, to - from)).value()) return std::nullopt;
   if (!r.ok || !r.done()) return std::nullopt;
   return a;
 }

@@ -3,13 +3,17 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "build_helpers.h"
 #include "content.h"
 #include "indexer.h"
 #include "related_terms.h"
+#include "resolve.h"
 #include "term_cache.h"
 
 using namespace testutil;
@@ -108,4 +112,91 @@ TEST_CASE("a damaged term cache, or one from another binary, is refused") {
   CHECK(read_file(tmp / "cache") == bytes);
   CHECK(lexicon::read_term_cache_file(tmp / "cache", "b").has_value());
   CHECK_FALSE(lexicon::read_term_cache_file(tmp / "missing", "b").has_value());
+}
+
+namespace {
+
+// Verwant from the files in `content`, with the term cache `bytes` of the build before (empty: none);
+// gives the lists, how many entries were computed, and the cache for the next build.
+struct VerwantRun {
+  std::vector<std::vector<lexicon::Suggestion>> lists;
+  std::size_t computed = 0;
+  std::string cache;
+};
+VerwantRun verwant(const fs::path& content, const std::string& bytes) {
+  lexicon::ParsedCorpus parsed = parse_dir(content);
+  lexicon::Diagnostics diagnostics;
+  lexicon::LinkGraph graph = lexicon::resolve(parsed, diagnostics);
+  std::optional<lexicon::TermAnalysis> known;
+  if (!bytes.empty()) {
+    known = lexicon::decode_term_cache(bytes, "b");
+    REQUIRE(known.has_value());
+    REQUIRE(known->verwant.has_value());
+  }
+  lexicon::TermAnalysis next;
+  const lexicon::SuggestionOptions options{.jobs = 2};
+  lexicon::EntryTermIndex index = lexicon::suggestion_terms(parsed, options, known ? &*known : nullptr, &next);
+  VerwantRun run;
+  run.lists = lexicon::compute_suggestions(parsed, graph, index, options, &next.verwant.emplace(), &run.computed);
+  run.cache = lexicon::serialise_term_cache(next, "b");
+  return run;
+}
+
+std::string describe(const std::vector<std::vector<lexicon::Suggestion>>& lists) {
+  std::string out;
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    out += std::to_string(i) + ":";
+    for (const auto& s : lists[i]) {
+      out += " " + std::to_string(s.entry) + "@" + fmt::format("{:a}", s.weight) + "(";
+      for (const auto& w : s.reason) out += w + ",";
+      out += ")";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Verwant keeps the lists no change can reach and recomputes the rest: the same lists as a clean build") {
+  TempDir tmp("verwantmemo");
+  copy_tree(source_dir() / "content", tmp / "content");
+  const fs::path begrippen = tmp / "content/begrippen";
+  VerwantRun first = verwant(tmp / "content", "");
+  const std::size_t n = first.lists.size();
+  REQUIRE(n > 20);
+  CHECK(first.computed == n);
+
+  // Nothing changed: nothing computed, the same lists.
+  VerwantRun same = verwant(tmp / "content", first.cache);
+  CHECK(same.computed == 0);
+  CHECK(describe(same.lists) == describe(first.lists));
+
+  // A sentence with a rare word of one entry and a common one: the entries using those words are
+  // computed again, the others keep theirs; the lists are what a build without the memo gives.
+  write_file(begrippen / "presentie.md", read_file(begrippen / "presentie.md") +
+                                             "\nZorgmijding: mijden en nog eens mijden, wederzijds en wederzijds.\n");
+  VerwantRun edited = verwant(tmp / "content", same.cache);
+  VerwantRun clean = verwant(tmp / "content", "");
+  CHECK(describe(edited.lists) == describe(clean.lists));
+  CHECK(describe(edited.lists) != describe(first.lists));
+  CHECK(edited.computed > 0);
+  CHECK(edited.computed < n);
+
+  // The same words moved from one entry to another (totals unchanged), and a Zie ook added elsewhere.
+  const std::string zorgmijding = read_file(begrippen / "zorgmijding.md");
+  write_file(begrippen / "presentie.md", read_file(begrippen / "presentie.md") + "\nTrouw.\n");
+  write_file(begrippen / "zorgmijding.md", zorgmijding + "\nTrouw.\n");
+  VerwantRun moved_from = verwant(tmp / "content", edited.cache);
+  write_file(begrippen / "zorgmijding.md", zorgmijding + "\nTrouw en trouw.\n");
+  write_file(begrippen / "presentie.md", read_file(begrippen / "presentie.md").substr(0, read_file(begrippen / "presentie.md").size() - 7));
+  VerwantRun moved = verwant(tmp / "content", moved_from.cache);
+  CHECK(describe(moved.lists) == describe(verwant(tmp / "content", "").lists));
+  CHECK(moved.computed < n);
+
+  // An entry removed: every list is computed again (entry numbers shift).
+  fs::remove(begrippen / "ervaringskennis.md");
+  VerwantRun removed = verwant(tmp / "content", moved.cache);
+  CHECK(removed.computed == n - 1);
+  CHECK(describe(removed.lists) == describe(verwant(tmp / "content", "").lists));
 }
