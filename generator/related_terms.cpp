@@ -186,17 +186,35 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
     idf[t] = bm25_idf(index.entries_using(t), n);
   }
 
+  // The memo's term ids in this index's numbering (a kept list's terms are all here, with unchanged
+  // statistics), found in one walk over both sorted lists; and each term's readable word, looked up once.
+  std::vector<std::uint32_t> from_memo;
+  if (index.previous_verwant) {
+    const auto& before = index.previous_verwant->terms;
+    from_memo.assign(before.size(), 0);
+    for (std::size_t p = 0, t = 0; p < before.size(); ++p) {
+      while (t < term_count && index.terms[t] < before[p]) ++t;
+      from_memo[p] = static_cast<std::uint32_t>(t);
+    }
+  }
+  std::vector<const std::string*> word_of(term_count, nullptr);
+  auto word = [&](std::uint32_t t) -> std::string {
+    if (!word_of[t]) {
+      auto it = index.surface.find(index.terms[t]);
+      return it == index.surface.end() ? index.terms[t].substr(1) : it->second;
+    }
+    return *word_of[t];
+  };
+  for (std::uint32_t t = 0; t < term_count; ++t) {
+    if (auto it = index.surface.find(index.terms[t]); it != index.surface.end()) word_of[t] = &it->second;
+  }
   auto reuse = [&](std::size_t i) {
-    const VerwantMemo& before = *index.previous_verwant;
-    for (const auto& item : before.lists[i]) {
+    for (const auto& item : index.previous_verwant->lists[i]) {
       Suggestion s{item.entry, item.weight, {}};
       std::vector<std::uint32_t> ids;
       for (std::uint32_t r : item.reason) {
-        const std::string& term = before.terms.at(r);
-        auto it = std::lower_bound(index.terms.begin(), index.terms.end(), term);
-        ids.push_back(static_cast<std::uint32_t>(it - index.terms.begin()));  // there: its statistics are unchanged
-        auto word = index.surface.find(term);
-        s.reason.push_back(word == index.surface.end() ? term.substr(1) : word->second);
+        ids.push_back(from_memo.at(r));
+        s.reason.push_back(word(ids.back()));
       }
       out[i].push_back(std::move(s));
       reason_terms[i].push_back(std::move(ids));
@@ -241,9 +259,7 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
       std::vector<std::uint32_t> ids;
       for (std::size_t k = 0; k < keys.size() && s.reason.size() < options.max_reason_terms; ++k) {
         if (!(shared[j] & (1u << k))) continue;
-        const std::string& term = index.terms[keys[k].second];
-        auto word = index.surface.find(term);
-        const std::string w = word == index.surface.end() ? term.substr(1) : word->second;
+        const std::string w = word(keys[k].second);
         if (std::find(s.reason.begin(), s.reason.end(), w) != s.reason.end()) continue;
         s.reason.push_back(w);
         ids.push_back(keys[k].second);
