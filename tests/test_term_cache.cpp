@@ -200,3 +200,25 @@ TEST_CASE("Verwant keeps the lists no change can reach and recomputes the rest: 
   CHECK(removed.computed == n - 1);
   CHECK(describe(removed.lists) == describe(verwant(tmp / "content", "").lists));
 }
+
+TEST_CASE("a term cache with Verwant's memo: damaged or cut anywhere, it is not used") {
+  TempDir tmp("verwantmemo-damage");
+  copy_tree(source_dir() / "content", tmp / "content");
+  const std::string bytes = verwant(tmp / "content", "").cache;
+  auto decoded = lexicon::decode_term_cache(bytes, "b");
+  REQUIRE(decoded.has_value());
+  REQUIRE(decoded->verwant.has_value());
+  CHECK(lexicon::serialise_term_cache(*decoded, "b") == bytes);
+  // The memo is the end of the file, after what the same analysis without one ends with (a flag and a
+  // checksum, 12 bytes).
+  lexicon::TermAnalysis without = *decoded;
+  without.verwant.reset();
+  const std::size_t from = lexicon::serialise_term_cache(without, "b").size() - 12;
+  REQUIRE(bytes.size() > from + 1000);
+  for (std::size_t at = from; at < bytes.size(); at += 31) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x41);
+    CHECK_FALSE(lexicon::decode_term_cache(damaged, "b").has_value());
+    CHECK_FALSE(lexicon::decode_term_cache(std::string_view(bytes).substr(0, at), "b").has_value());
+  }
+}
