@@ -110,7 +110,7 @@ std::vector<char> entries_to_compute(const ParsedCorpus& parsed, const LinkGraph
   std::vector<char> changed_term(term_count, 0);
   std::size_t p = 0;
   for (std::uint32_t t = 0; t < term_count; ++t) {
-    while (p < memo.terms.size() && memo.terms[p] < index.terms[t]) return all;  // a term that left the index
+    if (p < memo.terms.size() && memo.terms[p] < index.terms[t]) return all;  // a term that left the index
     if (p < memo.terms.size() && memo.terms[p] == index.terms[t]) {
       changed_term[t] = memo.term_entries[p] != index.entries_using(t) || memo.term_total[p] != index.term_total[t];
       ++p;
