@@ -4,6 +4,7 @@
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -144,7 +145,8 @@ std::vector<char> entries_to_compute(const ParsedCorpus& parsed, const LinkGraph
   // of the entries it lists come from those.
   std::vector<char> out(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
-    bool redo = changed_file[i] || memo.related[i] != std::vector<std::int32_t>(graph.related[i].begin(), graph.related[i].end());
+    bool redo = changed_file[i] || !std::equal(memo.related[i].begin(), memo.related[i].end(), graph.related[i].begin(),
+                                               graph.related[i].end());
     for (std::size_t k = index.entry_start[i]; !redo && k < index.entry_start[i + 1]; ++k) {
       redo = index.by_entry[k].wdf >= min_wdf && changed_term[index.by_entry[k].id];
     }
@@ -198,16 +200,10 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
     }
   }
   std::vector<const std::string*> word_of(term_count, nullptr);
-  auto word = [&](std::uint32_t t) -> std::string {
-    if (!word_of[t]) {
-      auto it = index.surface.find(index.terms[t]);
-      return it == index.surface.end() ? index.terms[t].substr(1) : it->second;
-    }
-    return *word_of[t];
-  };
   for (std::uint32_t t = 0; t < term_count; ++t) {
     if (auto it = index.surface.find(index.terms[t]); it != index.surface.end()) word_of[t] = &it->second;
   }
+  auto word = [&](std::uint32_t t) { return word_of[t] ? *word_of[t] : index.terms[t].substr(1); };
   auto reuse = [&](std::size_t i) {
     for (const auto& item : index.previous_verwant->lists[i]) {
       Suggestion s{item.entry, item.weight, {}};
@@ -274,17 +270,26 @@ std::vector<std::vector<Suggestion>> compute_suggestions(const ParsedCorpus& par
     }
   };
 
-  // Entries are independent: the threads take them in turn, each with its own scratch arrays.
+  // Entries are independent: the threads take them in turn, each with its own scratch arrays. What goes
+  // wrong on one (out of memory) is rethrown here, after all have stopped.
   std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    std::vector<double> score(n, 0.0);
-    std::vector<std::uint32_t> shared(n, 0), touched;
-    for (std::size_t i; (i = next++) < n;) suggest(i, score, shared, touched);
+  const std::size_t workers = static_cast<std::size_t>(std::max(1, options.jobs));
+  std::vector<std::exception_ptr> errors(workers);
+  auto worker = [&](std::size_t w) {
+    try {
+      std::vector<double> score(n, 0.0);
+      std::vector<std::uint32_t> shared(n, 0), touched;
+      for (std::size_t i; (i = next++) < n;) suggest(i, score, shared, touched);
+    } catch (...) {
+      errors[w] = std::current_exception();
+      next = n;  // the others stop after their current entry
+    }
   };
   std::vector<std::thread> threads;
-  for (int k = 1; k < std::max(1, options.jobs); ++k) threads.emplace_back(worker);
-  worker();
+  for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(worker, w);
+  worker(0);
   for (auto& t : threads) t.join();
+  for (const auto& e : errors) if (e) std::rethrow_exception(e);
   if (computed) *computed = static_cast<std::size_t>(std::count(compute.begin(), compute.end(), 1));
   if (memo) {
     VerwantMemo next;

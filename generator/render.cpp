@@ -518,8 +518,6 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
       return a.letter != b.letter ? a.letter < b.letter : a.key < b.key;
     });
-    std::vector<std::string> entry_urls_here(corpus.entries.size());
-    for (std::size_t i = 0; i < corpus.entries.size(); ++i) entry_urls_here[i] = ctx.url(entry_path(corpus.entries[i].slug));
     std::size_t groups = 0;
     std::set<char> present;
     for (std::size_t k = 0; k < rows.size(); ++k) {
@@ -549,7 +547,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
         const Row& r = rows[k];
         data item;
         put(item, "text", data(*r.text));
-        put(item, "url", data(entry_urls_here[r.entry]));
+        put(item, "url", data(entry_urls[r.entry]));
         put(item, "alias", data(r.alias));
         put(item, "see_title", r.alias ? data(corpus.entries[r.entry].title) : data(std::string()));
         put(item, "lang", data(*r.lang));
