@@ -431,8 +431,8 @@ void revision(Hasher& h, const ContentHistory& history, std::size_t index) { h.a
 }  // namespace
 
 Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates,
-                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions,
-                         const std::map<std::string, InputFile>& inputs, const std::string& binary, int jobs) {
+                         const ContentHistory* history, const std::map<std::string, InputFile>& inputs,
+                         const std::string& binary, int jobs) {
   const Corpus& corpus = parsed.corpus;
   // The redirect plan slugifies every title and alias: made beside the hashing below.
   std::future<RedirectPlan> redirect_plan = std::async(jobs > 1 ? std::launch::async : std::launch::deferred,
@@ -492,13 +492,6 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     d.cited(h, keys);
     h.add("related");
     d.refs(h, graph.related[i]);
-    h.add("verwant");
-    if (suggestions && i < suggestions->size()) {
-      for (const auto& s : (*suggestions)[i]) {
-        d.ref(h, s.entry);
-        h.add(s.reason);
-      }
-    }
     h.add("backlinks");
     d.refs(h, graph.incoming[i]);
     // The concept map: the neighbours, and the links among them.
@@ -577,6 +570,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     out.outputs["skos.jsonld"] = skos;
   }
 
+  out.entry_items = d.item;
   out.redirects = redirect_plan.get();
   const RedirectPlan& plan = out.redirects;
   for (const auto& [slug, index] : plan.redirects) {
@@ -661,6 +655,16 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     out.documents[q + schema::type_source + ":" + s.key] = h.value();
   }
   return out;
+}
+
+void add_verwant(Fingerprints& prints, const Corpus& corpus, const std::vector<std::vector<Suggestion>>& suggestions) {
+  for (std::size_t i = 0; i < corpus.entries.size() && i < suggestions.size(); ++i) {
+    Fingerprint& print = prints.outputs.at(entry_path(corpus.entries[i].slug) + "index.html");
+    Hasher h;
+    h.add(print).add("verwant").add(static_cast<std::uint64_t>(suggestions[i].size()));
+    for (const auto& s : suggestions[i]) h.add(prints.entry_items.at(static_cast<std::size_t>(s.entry))).add(s.reason);
+    print = h.value();
+  }
 }
 
 }  // namespace lexicon

@@ -81,11 +81,17 @@ struct Fingerprints {
   Fingerprint index_global = 0;
   std::map<std::string, Fingerprint> documents;
   RedirectPlan redirects;  // what the outputs were fingerprinted with: render_site can take it (RenderControl)
+  // By entry: what a list item showing it reads (URL, title, summary), for add_verwant.
+  std::vector<Fingerprint> entry_items;
 };
 
-// The exact inputs of every output and index document, hashed from the resolved corpus (on `jobs` threads).
+// The exact inputs of every output and index document, hashed from the resolved corpus (on `jobs` threads),
+// except the entries' Verwant lists: add_verwant adds those to the entry pages' prints. So the hashing
+// runs while Verwant's term analysis is still being made, instead of after it.
 Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, const TemplateSet& templates,
-                         const ContentHistory* history, const std::vector<std::vector<Suggestion>>* suggestions,
-                         const std::map<std::string, InputFile>& inputs, const std::string& binary, int jobs = 1);
+                         const ContentHistory* history, const std::map<std::string, InputFile>& inputs,
+                         const std::string& binary, int jobs = 1);
+// Adds each entry's Verwant list (related_terms.h; by entry, as corpus.entries) to its page's print.
+void add_verwant(Fingerprints& prints, const Corpus& corpus, const std::vector<std::vector<Suggestion>>& suggestions);
 
 }  // namespace lexicon

@@ -412,6 +412,48 @@ TEST_CASE("an output removed from site/ by hand is rendered again by the next in
   CHECK(contains(read_file(tmp / "site/begrippen/leefwereld/index.html"), "Een zin erbij."));
 }
 
+TEST_CASE("an edit that changes other entries' Verwant lists renders their pages again, as a clean build") {
+  TempDir tmp("verwant-pages");
+  copy_tree(source_dir() / "content", tmp / "content");
+  auto options = [&](const std::string& site, bool clean) {
+    lexicon::BuildOptions o;
+    o.content_dir = tmp / "content";
+    o.site_dir = tmp / site;
+    o.templates_dir = templates_dir();
+    o.jobs = 2;
+    o.clean = clean;
+    return o;
+  };
+  REQUIRE(lexicon::run_build(options("site", true), false).exit_code == 0);
+  auto before = snapshot(tmp / "site", {".xapian", ".lexicon"});
+  // A rare word of one entry and a common one, written into another: Verwant changes for entries the
+  // edited file's own page does not show.
+  const fs::path edited = tmp / "content/begrippen/presentie.md";
+  write_file(edited, read_file(edited) + "\nZorgmijding: mijden en nog eens mijden, wederzijds en wederzijds.\n");
+  auto report = lexicon::run_build(options("site", false), false);
+  REQUIRE_MESSAGE(report.exit_code == 0, all_diagnostics(report));
+  REQUIRE(lexicon::run_build(options("clean", true), false).exit_code == 0);
+  auto after = snapshot(tmp / "site", {".xapian", ".lexicon"});
+  auto clean = snapshot(tmp / "clean", {".xapian", ".lexicon"});
+  auto verwant_of = [](const std::string& html) {
+    auto from = html.find("<h2 id=\"verwant\">");
+    return from == std::string::npos ? std::string() : html.substr(from, html.find("</section>", from) - from);
+  };
+  std::vector<std::string> changed;
+  for (const auto& [path, html] : clean) {
+    if (!path.starts_with("begrippen/") || path == "begrippen/presentie/index.html") continue;
+    if (before.count(path) && verwant_of(before[path]) != verwant_of(html)) changed.push_back(path);
+  }
+  INFO(changed.size() << " andere pagina's met een ander Verwant");
+  REQUIRE(!changed.empty());
+  for (const auto& path : changed) {
+    const bool same = after[path] == clean[path];
+    CHECK_MESSAGE(same, path);
+  }
+  CHECK(after == clean);
+  CHECK(report.rendered < report.files / 2);
+}
+
 TEST_CASE("the spare generation is recycled when few of its outputs differ, not after a change to most pages") {
   // A one-entry edit at 10,000 entries: 27 of 30,026 outputs differ; a template or binary change: all.
   CHECK(lexicon::recycling_pays_off(27, 30026));
