@@ -441,11 +441,14 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   // The shipped home and theme-list templates show each theme's count, not its entries.
   const bool home_entries = template_mentions(templates, "home", "entries");
   const bool themes_list_entries = template_mentions(templates, "themes", "entries");
+  const bool theme_page_entries = template_mentions(templates, "theme", "theme.entries");
   for (const auto& th : corpus.themes) {
     add(theme_path(th.slug) + "index.html", [&, th](CompiledTemplates& t) {
       std::string path = theme_path(th.slug);
       data d = ctx.base_data(th.name, th.description, path);
-      data item = theme_data(th, true);
+      // The entries as "entries" (below); inside {{#theme}} that name finds them too, so the theme object
+      // carries its own copy only for a template that asks for theme.entries.
+      data item = theme_data(th, theme_page_entries);
       put(d, "theme", std::move(item));
       d.set("name", th.name);
       d.set("theme_description", th.description);

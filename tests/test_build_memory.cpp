@@ -92,6 +92,33 @@ TEST_CASE("template_mentions: a word in the page's template, the layout or a par
   CHECK_FALSE(template_mentions(shipped, "home", "entries"));
   CHECK_FALSE(template_mentions(shipped, "themes", "entries"));
   CHECK(template_mentions(shipped, "theme", "entries"));
+  CHECK_FALSE(template_mentions(shipped, "theme", "theme.entries"));
+}
+
+TEST_CASE("a theme page's entries: as entries, inside {{#theme}}, and as theme.entries when a template asks") {
+  Diagnostics diagnostics;
+  ParsedCorpus parsed = parse_corpus(load_corpus(source_dir() / "content", diagnostics), 2, diagnostics);
+  LinkGraph graph = resolve(parsed, diagnostics);
+  TemplateSet templates = load_templates(templates_dir(), diagnostics);
+  REQUIRE(!diagnostics.has_errors());
+  auto theme_page = [&](const std::string& theme_template) {
+    TemplateSet set = templates;
+    set.sources["theme"] = theme_template;
+    RenderedSite site = render_site(parsed, graph, set, 1);
+    const std::string path = "themas/" + parsed.corpus.themes.at(0).slug + "/index.html";
+    for (const auto& f : site.files) {
+      if (f.path == path) return f.content;
+    }
+    FAIL("geen pagina " << path);
+    return std::string();
+  };
+  const std::string plain = theme_page("[{{#entries}}{{title}};{{/entries}}]");
+  const auto from = plain.find('['), to = plain.find(']', from);
+  REQUIRE(to != std::string::npos);
+  const std::string list = plain.substr(from, to - from + 1);
+  REQUIRE(list.size() > 10);
+  CHECK(contains(theme_page("[{{#theme}}{{#entries}}{{title}};{{/entries}}{{/theme}}]"), list));
+  CHECK(contains(theme_page("[{{#theme.entries}}{{title}};{{/theme.entries}}]"), list));
 }
 
 TEST_CASE("a full render that frees each body once read, heavy pages one at a time, gives the same files") {
