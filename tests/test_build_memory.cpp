@@ -20,6 +20,16 @@
 using namespace lexicon;
 using namespace testutil;
 
+namespace {
+// The real content/, loaded, parsed and resolved, with the shipped templates.
+struct RealLexicon {
+  Diagnostics diagnostics;
+  ParsedCorpus parsed = parse_corpus(load_corpus(source_dir() / "content", diagnostics), 2, diagnostics);
+  LinkGraph graph = resolve(parsed, diagnostics);
+  TemplateSet templates = load_templates(templates_dir(), diagnostics);
+};
+}  // namespace
+
 TEST_CASE("parse_markdown_tree gives the tree parse_markdown checked: same HTML, links, citations, headings") {
   const std::string body =
       "# Kop\n\nZie [[presentie]] en [[Lange adem|de lange adem]] bij [@baart2001, p. 12; @kal].\n\n"
@@ -96,11 +106,9 @@ TEST_CASE("template_mentions: a word in the page's template, the layout or a par
 }
 
 TEST_CASE("a theme page's entries: as entries, inside {{#theme}}, and as theme.entries when a template asks") {
-  Diagnostics diagnostics;
-  ParsedCorpus parsed = parse_corpus(load_corpus(source_dir() / "content", diagnostics), 2, diagnostics);
-  LinkGraph graph = resolve(parsed, diagnostics);
-  TemplateSet templates = load_templates(templates_dir(), diagnostics);
-  REQUIRE(!diagnostics.has_errors());
+  RealLexicon real;
+  REQUIRE(!real.diagnostics.has_errors());
+  auto& [diagnostics, parsed, graph, templates] = real;
   auto theme_page = [&](const std::string& theme_template) {
     TemplateSet set = templates;
     set.sources["theme"] = theme_template;
@@ -122,11 +130,9 @@ TEST_CASE("a theme page's entries: as entries, inside {{#theme}}, and as theme.e
 }
 
 TEST_CASE("a full render that frees each body once read, heavy pages one at a time, gives the same files") {
-  Diagnostics diagnostics;
-  ParsedCorpus parsed = parse_corpus(load_corpus(source_dir() / "content", diagnostics), 2, diagnostics);
-  LinkGraph graph = resolve(parsed, diagnostics);
-  TemplateSet templates = load_templates(templates_dir(), diagnostics);
-  REQUIRE(!diagnostics.has_errors());
+  RealLexicon real;
+  REQUIRE(!real.diagnostics.has_errors());
+  auto& [diagnostics, parsed, graph, templates] = real;
   RenderedSite expected = render_site(parsed, graph, templates, 1);
   for (int jobs : {2, 3}) {
     ParsedCorpus freed = parsed;
