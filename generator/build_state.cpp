@@ -557,7 +557,14 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     out.outputs[fixed] = start(fixed).value();
   }
   out.outputs["zoeken/index.json"] = start("suggest").add(names).value();
-  out.outputs["sitemap.xml"] = start("sitemap").add(names).add(pages).value();
+  {
+    Hasher h = start("sitemap");  // URLs only: a new title or summary leaves it as it is
+    h.add(static_cast<std::uint64_t>(corpus.entries.size()));
+    for (const auto& e : corpus.entries) h.add(e.slug);
+    h.add(static_cast<std::uint64_t>(corpus.pages.size()));
+    for (const auto& p : corpus.pages) h.add(p.slug);
+    out.outputs["sitemap.xml"] = h.value();
+  }
   {
     Hasher h = start("skos");
     h.add(names).add(lists);

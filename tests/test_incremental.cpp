@@ -250,6 +250,7 @@ TEST_CASE("incremental builds equal clean builds after edits, additions, renames
       CHECK(written.count("zoeken/index.json"));
       CHECK(written.count("begrippen/client-of-bewoner/index.html"));  // the title's redirect
       CHECK_FALSE(written.count("begrippen/de-klik/index.html"));  // does not show it
+      CHECK_FALSE(written.count("sitemap.xml"));  // URLs only
       CHECK_FALSE(written.count("static/style.css"));
     }
     write_file(s.tmp / "content/begrippen/nabijheid.md",
