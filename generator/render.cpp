@@ -296,6 +296,18 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     entry_urls.push_back(ctx.url(entry_path(e.slug)));
   }
 
+  // The entries' titles as collation keys (text.h), for the A–Z page and the suggestions list: made
+  // once, by whichever of the two asks first (the other waits for them).
+  std::once_flag title_keys_made;
+  std::vector<std::string> title_keys_made_once;
+  auto title_keys = [&]() -> const std::vector<std::string>& {
+    std::call_once(title_keys_made, [&] {
+      title_keys_made_once.reserve(corpus.entries.size());
+      for (const auto& e : corpus.entries) title_keys_made_once.push_back(collation_key(e.title));
+    });
+    return title_keys_made_once;
+  };
+
   // Each task renders one output file; tasks are independent, so they run in any order.
   using Task = std::function<OutputFile(CompiledTemplates&)>;
   std::vector<Task> tasks;
@@ -507,15 +519,15 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     // (kainjow's set() copies each value twice).
     struct Row { std::string key; char letter; const std::string* text; std::size_t entry; const std::string* lang; bool alias; };
     std::vector<Row> rows;
-    auto add_row = [&rows](std::string_view text, std::size_t entry, const std::string* lang, bool alias, const std::string* shown) {
-      std::string key = collation_key(text);
+    auto add_row = [&rows](std::string key, std::size_t entry, const std::string* lang, bool alias, const std::string* shown) {
       const char letter = !key.empty() && key[0] >= 'a' && key[0] <= 'z' ? key[0] : '#';  // as az_letter()
       rows.push_back({std::move(key), letter, shown, entry, lang, alias});
     };
+    const std::vector<std::string>& keys = title_keys();
     for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
       const auto& e = corpus.entries[i];
-      add_row(e.title, i, &e.title_lang, false, &e.title);
-      for (const auto& a : e.aliases) add_row(a.text, i, &a.lang, true, &a.text);
+      add_row(keys[i], i, &e.title_lang, false, &e.title);
+      for (const auto& a : e.aliases) add_row(collation_key(a.text), i, &a.lang, true, &a.text);
     }
     // "#" (digits, other scripts) comes before the letters, as its own group.
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
@@ -609,23 +621,27 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
 
   // Titles and aliases for suggestions: read by `lexicon serve` (/api/suggest) and by search.js when hosted statically.
   add("zoeken/index.json", [&](CompiledTemplates&) {
-    // Each key made once: in the comparison, 10,000 titles made 280,000 keys.
-    std::vector<std::pair<std::string, const Document*>> sorted;
-    sorted.reserve(corpus.entries.size());
-    for (const auto& e : corpus.entries) sorted.emplace_back(collation_key(e.title), &e);
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    // The same bytes as one array dumped whole, written item by item (without a document of them all).
+    const std::vector<std::string>& keys = title_keys();
+    std::vector<std::size_t> sorted(corpus.entries.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+    // The same bytes as one array dumped whole (keys in byte order), each item put together here with
+    // its strings escaped by nlohmann: making a json object per item was most of this file's time.
+    auto str = [](const std::string& text) { return nlohmann::json(text).dump(); };
     std::string out = "[";
-    for (const auto& [key, e] : sorted) {
-      nlohmann::json item = nlohmann::json::object();
-      item["title"] = e->title;
-      item["url"] = ctx.url(entry_path(e->slug));
-      if (!e->aliases.empty()) {
-        nlohmann::json& aliases = item["aliases"] = nlohmann::json::array();
-        for (const auto& a : e->aliases) aliases.push_back(a.text);
-      }
+    for (std::size_t i : sorted) {
+      const Document& e = corpus.entries[i];
       if (out.size() > 1) out += ',';
-      out += item.dump();
+      out += '{';
+      if (!e.aliases.empty()) {
+        out += "\"aliases\":[";
+        for (std::size_t k = 0; k < e.aliases.size(); ++k) {
+          if (k) out += ',';
+          out += str(e.aliases[k].text);
+        }
+        out += "],";
+      }
+      out += "\"title\":" + str(e.title) + ",\"url\":" + str(entry_urls[i]) + '}';
     }
     out += "]\n";
     return OutputFile{"zoeken/index.json", std::move(out)};
