@@ -87,15 +87,16 @@ struct Context {
     return out;
   }
 
-  // put(), not set(): the theme pages and the sources page list thousands of these.
-  data entry_ref(int index) const {
+  // put(), not set(): the theme pages and the sources page list thousands of these. Without the summary
+  // (for a list that does not show it), the field is not there: the name then reads from an outer object.
+  data entry_ref(int index, bool with_summary = true) const {
     const auto& e = corpus().entries[static_cast<std::size_t>(index)];
     data item;
     put(item, "title", data(e.title));
     put(item, "title_lang", data(e.title_lang));
     put(item, "has_title_lang", data(!e.title_lang.empty()));
     put(item, "url", data(url(entry_path(e.slug))));
-    put(item, "summary", data(e.summary));
+    if (with_summary) put(item, "summary", data(e.summary));
     return item;
   }
 
@@ -585,6 +586,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     return OutputFile{"a-z/index.html", page(t, "az", d)};
   }, true);
 
+  // Every citation's entry, 20,000 at 10,000 entries: their summaries only for a template that shows them.
+  const bool citing_summaries = template_mentions(templates, "sources", "summary");
   add("bronnen/index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Bronnen", "Alle bronnen waarop het lexicon steunt", "bronnen/");
     std::vector<const Source*> sorted;
@@ -596,7 +599,12 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     for (const Source* s : sorted) {
       data item = ctx.reference(*s);
       auto it = graph.citing.find(s->key);
-      put(item, "citing", it == graph.citing.end() ? ctx.list() : ctx.entry_refs(it->second));
+      data citing = ctx.list();
+      if (it != graph.citing.end()) {
+        citing = list_of_size(it->second.size());
+        for (int i : it->second) append(citing, ctx.entry_ref(i, citing_summaries));
+      }
+      put(item, "citing", std::move(citing));
       item.set("has_citing", it != graph.citing.end() && !it->second.empty());
       append(sources, std::move(item));
     }

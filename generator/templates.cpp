@@ -57,12 +57,27 @@ TemplateSet load_templates(const fs::path& dir, Diagnostics& diagnostics) {
 
 bool template_mentions(const TemplateSet& set, const std::string& name, const std::string& key) {
   auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
-  for (const auto& [template_name, text] : set.sources) {
-    if (template_name != name && template_name != "layout" && !template_name.starts_with("_")) continue;
-    for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
+  auto has_word = [&](std::string_view text) {
+    for (std::size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
       bool starts = at == 0 || !word_char(text[at - 1]);
       bool ends = at + key.size() == text.size() || !word_char(text[at + key.size()]);
       if (starts && ends) return true;
+    }
+    return false;
+  };
+  for (const auto& [template_name, text] : set.sources) {
+    if (template_name != name && template_name != "layout" && !template_name.starts_with("_")) continue;
+    // Inside tags only ("summary" as a CSS class is no data); a template that changes its delimiters
+    // is searched whole.
+    if (text.find("{{=") != std::string::npos) {
+      if (has_word(text)) return true;
+      continue;
+    }
+    for (std::size_t open = text.find("{{"); open != std::string::npos; open = text.find("{{", open + 2)) {
+      const std::size_t close = text.find("}}", open + 2);
+      if (close == std::string::npos) return has_word(std::string_view(text).substr(open));
+      if (has_word(std::string_view(text).substr(open + 2, close - open - 2))) return true;
+      open = close;
     }
   }
   return false;

@@ -19,9 +19,10 @@ struct TemplateSet {
 
 TemplateSet load_templates(const std::filesystem::path& dir, Diagnostics& diagnostics);
 
-// Whether template `name`, the layout or a partial contains the word `key` anywhere (a conservative
-// test: render skips building data that no tag of the page can reach, such as every theme's entry
-// list on the home page, which at 50,000 entries is hundreds of megabytes for nothing).
+// Whether template `name`, the layout or a partial has the word `key` in a tag (anywhere, in a template
+// that changes its delimiters): a conservative test, by which render skips building data no tag of the
+// page can reach, such as every theme's entry list on the home page (hundreds of megabytes at 50,000
+// entries).
 bool template_mentions(const TemplateSet& set, const std::string& name, const std::string& key);
 
 // Compiled templates for one rendering thread (kainjow templates are not shared across threads).

@@ -103,6 +103,39 @@ TEST_CASE("template_mentions: a word in the page's template, the layout or a par
   CHECK_FALSE(template_mentions(shipped, "themes", "entries"));
   CHECK(template_mentions(shipped, "theme", "entries"));
   CHECK_FALSE(template_mentions(shipped, "theme", "theme.entries"));
+  CHECK_FALSE(template_mentions(shipped, "sources", "summary"));  // only a CSS class there
+
+  // Only inside tags, unless the template changes its delimiters.
+  TemplateSet classes;
+  classes.sources["sources"] = "<p class=\"summary\">{{#citing}}{{title}}{{/citing}}</p>";
+  CHECK_FALSE(template_mentions(classes, "sources", "summary"));
+  classes.sources["sources"] += "{{#citing}}{{ summary }}{{/citing}}";
+  CHECK(template_mentions(classes, "sources", "summary"));
+  classes.sources["sources"] = "{{=<% %>=}}<% summary %>";
+  CHECK(template_mentions(classes, "sources", "summary"));
+  classes.sources["sources"] = "{{#citing}}{{summary";  // an unclosed tag counts too
+  CHECK(template_mentions(classes, "sources", "summary"));
+}
+
+TEST_CASE("the sources page gives its citing entries' summaries to a template that shows them") {
+  RealLexicon real;
+  REQUIRE(!real.diagnostics.has_errors());
+  auto sources_page = [&](const std::string& sources_template) {
+    TemplateSet set = real.templates;
+    set.sources["sources"] = sources_template;
+    for (const auto& f : render_site(real.parsed, real.graph, set, 1).files) {
+      if (f.path == "bronnen/index.html") return f.content;
+    }
+    FAIL("geen bronnenpagina");
+    return std::string();
+  };
+  const std::string shown = sources_page("{{#sources}}{{#citing}}[{{summary}}]{{/citing}}{{/sources}}");
+  std::size_t summaries = 0;
+  for (const auto& e : real.parsed.corpus.entries) {
+    if (!e.summary.empty() && contains(shown, "[" + e.summary + "]")) ++summaries;
+  }
+  CHECK(summaries > 10);
+  CHECK_FALSE(contains(sources_page("{{#sources}}{{#citing}}[{{title}}]{{/citing}}{{/sources}}"), "[]"));
 }
 
 TEST_CASE("a theme page's entries: as entries, inside {{#theme}}, and as theme.entries when a template asks") {
