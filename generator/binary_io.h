@@ -58,6 +58,18 @@ class BinaryReader {
     return v;
   }
   int i32() { return static_cast<int>(u32()); }
+  // `n` bytes at once (for a run of fixed-size fields checked once for length), or null when short.
+  const char* take(std::size_t n) {
+    if (in_.size() - pos_ < n) return fail(), nullptr;
+    const char* at = in_.data() + pos_;
+    pos_ += n;
+    return at;
+  }
+  static std::uint32_t u32_at(const char* at) {
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(at[k])) << (8 * k);
+    return v;
+  }
   std::uint64_t u64() {
     std::uint64_t low = u32();
     return low | (static_cast<std::uint64_t>(u32()) << 32);
