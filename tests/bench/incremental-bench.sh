@@ -7,7 +7,8 @@
 # no clean build between them; then RUNS more, each after the machine sat idle for PAUSE seconds
 # (default 6): a virtual machine that hands idle memory back to its host (free page reporting) makes
 # the first touches of a build's fresh memory cost more after a pause, as between an editor's saves);
-# then RUNS edits under `serve --watch`, each after such a pause. The corpus is committed in a git
+# then RUNS body edits and RUNS title edits under `serve --watch`, each after such a pause (the
+# editor's own loop, whose process keeps its heap between rebuilds). The corpus is committed in a git
 # repository, so history is part of every build.
 # Prints a Markdown table of medians for tests/bench/RESULTS.md. Not part of CTest.
 set -euo pipefail
@@ -50,7 +51,7 @@ timed() {  # label, then the lexicon arguments
   grep -q "^lexicon: " "$work/err-$label.txt" && grep "^lexicon: [0-9n]" "$work/err-$label.txt" | tail -1 > "$work/msg-$label.txt" || true
 }
 
-rm -f "$work"/{full,noop,edit,title,hugo,series,paused,restored,watch,watchsave}.txt
+rm -f "$work"/{full,noop,edit,title,hugo,series,paused,restored,watch,watchsave,watchtitle}.txt
 for r in $(seq "$runs"); do
   cp "$work/entry.orig" "$file"
   timed full build --clean
@@ -99,6 +100,23 @@ for r in $(seq "$runs"); do
   grep "bijgewerkt" "$work/watch.log" | tail -1 | sed 's/.*(\([0-9.]*\) s).*/\1/' >> "$work/watch.txt"
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }' >> "$work/watchsave.txt"
 done
+# Then RUNS title edits the same way (each undone afterwards, that rebuild not recorded).
+wait_for_rebuild() {  # the count of rebuilds before the change
+  for _ in $(seq 3000); do [ "$(grep -c "bijgewerkt" "$work/watch.log" || true)" -gt "$1" ] && return 0; sleep 0.01; done
+  echo "serve --watch bouwde niet opnieuw binnen 30 s:" >&2; tail -5 "$work/watch.log" >&2; kill "$watcher"; exit 1
+}
+for r in $(seq "$runs"); do
+  settle
+  sleep "${PAUSE:-6}"
+  before=$(grep -c "bijgewerkt" "$work/watch.log" || true)
+  sed -i "0,/^title: /s//title: Watch $r /" "$file"
+  wait_for_rebuild "$before"
+  grep "bijgewerkt" "$work/watch.log" | tail -1 | sed 's/.*(\([0-9.]*\) s).*/\1/' >> "$work/watchtitle.txt"
+  settle
+  before=$(grep -c "bijgewerkt" "$work/watch.log" || true)
+  cp "$work/entry.orig" "$file"
+  wait_for_rebuild "$before"
+done
 kill "$watcher"; wait "$watcher" 2>/dev/null || true
 cp "$work/entry.orig" "$file"
 timed restored build
@@ -107,12 +125,13 @@ settle
 f=$(median < "$work/full.txt"); z=$(median < "$work/noop.txt"); e=$(median < "$work/edit.txt")
 t=$(median < "$work/title.txt"); h=$(median < "$work/hugo.txt"); s=$(median < "$work/series.txt")
 p=$(median < "$work/paused.txt"); w=$(median < "$work/watch.txt"); ws=$(median < "$work/watchsave.txt")
-echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | body edit after a pause (s) | edit under serve --watch, after a pause (s) | save to swap under serve --watch (s) | one-entry title edit (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v p="$p" -v w="$w" -v ws="$ws" -v t="$t" -v h="$h" \
-  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, p, w, ws, t, h, z/f, e/f, e/h }'
+wt=$(median < "$work/watchtitle.txt")
+echo "| entries | lexicon full (s) | no-op (s) | one-entry body edit (s) | body edits in a row (s) | body edit after a pause (s) | edit under serve --watch, after a pause (s) | save to swap under serve --watch (s) | one-entry title edit (s) | title edit under serve --watch (s) | Hugo full (s) | no-op / full | edit / full | edit / Hugo |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+awk -v n="$n" -v f="$f" -v z="$z" -v e="$e" -v s="$s" -v p="$p" -v w="$w" -v ws="$ws" -v t="$t" -v wt="$wt" -v h="$h" \
+  'BEGIN { printf "| %d | %.2f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f |\n", n, f, z, e, s, p, w, ws, t, wt, h, z/f, e/f, e/h }'
 echo
-for f in full noop edit series paused watch watchsave title hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
+for f in full noop edit series paused watch watchsave title watchtitle hugo; do echo "$f: $(tr '\n' ' ' < "$work/$f.txt")"; done
 echo
 echo "Stages of the last body edit (--timings):"
 grep "^timing:" "$work/err-edit.txt" | tr '\n' ' '; echo
