@@ -310,9 +310,13 @@ void build_index(const ParsedCorpus& parsed, const LinkGraph& graph, const std::
     std::string citing_text;
     if (auto it = graph.citing.find(s.key); it != graph.citing.end()) {
       const std::size_t named = std::min(citing_named, it->second.size());
-      for (std::size_t k = 0; k < named; ++k) {
-        citing_text += (k ? ", " : "") + corpus.entries[static_cast<std::size_t>(it->second[k])].title;
-      }
+      auto title_of = [&](std::size_t k) -> const std::string& {
+        return corpus.entries[static_cast<std::size_t>(it->second[k])].title;
+      };
+      // Semicolons between the titles when one of them has a comma ("Benadering, geen methode").
+      bool comma = false;
+      for (std::size_t k = 0; k < named; ++k) comma = comma || title_of(k).find(',') != std::string::npos;
+      for (std::size_t k = 0; k < named; ++k) citing_text += (k ? (comma ? "; " : ", ") : "") + title_of(k);
       if (const std::size_t more = it->second.size() - named; more > 0) {
         citing_text += " en " + std::to_string(more) + (more == 1 ? " ander begrip" : " andere begrippen");
       }

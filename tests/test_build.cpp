@@ -349,4 +349,14 @@ TEST_CASE("a source's index document names ten citing entries and counts the res
   CHECK(!data.contains("citing"));
   const std::string page = read_file(tmp / "site/bronnen/index.html");
   for (int k = 1; k <= 12; ++k) CHECK(page.find(">Citaat " + std::to_string(k) + "</a>") != std::string::npos);
+
+  // A title with a comma: the titles are then separated by semicolons.
+  write_file(tmp / "content/begrippen/citaat-1.md",
+             "---\ntitle: Citaat 1, het eerste\nsummary: Haalt Schön aan.\n---\nZie [[presentie]] en [@schon1983].\n");
+  REQUIRE(build_copy(tmp, "good", "site", false).exit_code == 0);
+  Xapian::Database again((tmp / "site/.xapian").string());
+  auto hit = again.postlist_begin("Qbron:schon1983");
+  REQUIRE(hit != again.postlist_end("Qbron:schon1983"));
+  const std::string with_comma = nlohmann::json::parse(again.get_document(*hit).get_data())["summary"];
+  CHECK(with_comma.find("Citaat 1, het eerste; Citaat 10; Citaat 11; Citaat 12") != std::string::npos);
 }
