@@ -45,17 +45,10 @@ class BinaryReader {
   bool ok = true;
   bool done() const { return pos_ == in_.size(); }
   std::size_t offset() const { return pos_; }
-  bool skip(std::size_t n) {
-    if (in_.size() - pos_ < n) return fail(), false;
-    pos_ += n;
-    return true;
-  }
+  bool skip(std::size_t n) { return take(n) != nullptr; }
   std::uint32_t u32() {
-    if (in_.size() - pos_ < 4) return fail();
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in_[pos_ + k])) << (8 * k);
-    pos_ += 4;
-    return v;
+    const char* at = take(4);
+    return at ? u32_at(at) : 0;
   }
   int i32() { return static_cast<int>(u32()); }
   // `n` bytes at once (for a run of fixed-size fields checked once for length), or null when short.

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "text.h"
 
 namespace lexicon {
@@ -21,6 +23,8 @@ std::string html_escape(std::string_view text) {
   }
   return out;
 }
+
+std::string json_string(std::string_view text) { return nlohmann::json(std::string(text)).dump(); }
 
 std::string json_for_script(std::string_view json) {
   std::string out;

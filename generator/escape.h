@@ -9,6 +9,10 @@ namespace lexicon {
 // Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view text);
 
+// A JSON string literal, quotes included, escaped as nlohmann's dump escapes strings: for JSON files put
+// together piece by piece, byte for byte what dumping the whole document would give.
+std::string json_string(std::string_view text);
+
 // Serialised JSON made safe inside <script type="application/ld+json"> ("</script>" cannot close it).
 std::string json_for_script(std::string_view json);
 

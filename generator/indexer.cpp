@@ -511,11 +511,11 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
   // Each source's used names in its id order: the previous analysis's are in byte order already, a
   // thread's (the few changed entries) are sorted here; then the runs are merged. Sorting all 30,000
   // names and forms at 10,000 entries, and binary-searching each, was a fifth of an edit's terms job.
-  auto merged = [&](auto name_list, const std::vector<std::vector<std::uint32_t>>& use) {
+  auto merged = [&](std::vector<std::string> Source::*name_list, const std::vector<std::vector<std::uint32_t>>& use) {
     std::vector<std::string> out;
     std::vector<std::size_t> run_ends;
     for (std::size_t w = 0; w < sources.size(); ++w) {
-      const std::vector<std::string>& list = name_list(sources[w]);
+      const std::vector<std::string>& list = sources[w].*name_list;
       const std::size_t from = out.size();
       for (std::size_t id = 0; id < list.size(); ++id) {
         if (use[w][id] != no_term) out.push_back(list[id]);
@@ -532,8 +532,8 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
   };
-  std::vector<std::string> names = merged([](const Source& s) -> const std::vector<std::string>& { return s.names; }, global);
-  std::vector<std::string> forms = merged([](const Source& s) -> const std::vector<std::string>& { return s.forms; }, global_form);
+  std::vector<std::string> names = merged(&Source::names, global);
+  std::vector<std::string> forms = merged(&Source::forms, global_form);
   // A source's numbering: while its names come in byte order, each is found a step or two after the last.
   auto number_all = [](const std::vector<std::string>& sorted, const std::vector<std::string>& list,
                        std::vector<std::uint32_t>& ids) {
@@ -554,14 +554,14 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
     Source& source = sources[w];
     number_all(names, source.names, global[w]);
     number_all(forms, source.forms, global_form[w]);
-    auto number = [](const std::vector<std::string>& sorted, const std::string& s) {
-      return static_cast<std::uint32_t>(std::lower_bound(sorted.begin(), sorted.end(), s) - sorted.begin());
-    };
     for (std::size_t id = 0; id < source.forms.size(); ++id) {
       if (global_form[w][id] == no_term) continue;
       // A spelling has one stem, so every source gives a form the same term.
       std::uint32_t term = source.form_term.at(id) < global[w].size() ? global[w][source.form_term[id]] : no_term;
-      if (term == no_term) term = number(names, source.names.at(source.form_term[id]));
+      if (term == no_term) {  // its stem not numbered in this source: looked up among all names
+        const std::string& stem = source.names.at(source.form_term[id]);
+        term = static_cast<std::uint32_t>(std::lower_bound(names.begin(), names.end(), stem) - names.begin());
+      }
       form_term[global_form[w][id]] = term;
     }
     source = Source();

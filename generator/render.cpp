@@ -100,9 +100,9 @@ struct Context {
     return item;
   }
 
-  data entry_refs(const std::vector<int>& indexes) const {
+  data entry_refs(const std::vector<int>& indexes, bool with_summary = true) const {
     data out = list_of_size(indexes.size());
-    for (int i : indexes) append(out, entry_ref(i));
+    for (int i : indexes) append(out, entry_ref(i, with_summary));
     return out;
   }
 
@@ -599,12 +599,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     for (const Source* s : sorted) {
       data item = ctx.reference(*s);
       auto it = graph.citing.find(s->key);
-      data citing = ctx.list();
-      if (it != graph.citing.end()) {
-        citing = list_of_size(it->second.size());
-        for (int i : it->second) append(citing, ctx.entry_ref(i, citing_summaries));
-      }
-      put(item, "citing", std::move(citing));
+      put(item, "citing", it == graph.citing.end() ? ctx.list() : ctx.entry_refs(it->second, citing_summaries));
       item.set("has_citing", it != graph.citing.end() && !it->second.empty());
       append(sources, std::move(item));
     }
@@ -633,9 +628,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     std::vector<std::size_t> sorted(corpus.entries.size());
     for (std::size_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
     std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-    // The same bytes as one array dumped whole (keys in byte order), each item put together here with
-    // its strings escaped by nlohmann: making a json object per item was most of this file's time.
-    auto str = [](const std::string& text) { return nlohmann::json(text).dump(); };
+    // The same bytes as one array dumped whole (keys in byte order), each item put together here
+    // (json_string): making a json object per item was most of this file's time.
     std::string out = "[";
     for (std::size_t i : sorted) {
       const Document& e = corpus.entries[i];
@@ -645,11 +639,11 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
         out += "\"aliases\":[";
         for (std::size_t k = 0; k < e.aliases.size(); ++k) {
           if (k) out += ',';
-          out += str(e.aliases[k].text);
+          out += json_string(e.aliases[k].text);
         }
         out += "],";
       }
-      out += "\"title\":" + str(e.title) + ",\"url\":" + str(entry_urls[i]) + '}';
+      out += "\"title\":" + json_string(e.title) + ",\"url\":" + json_string(entry_urls[i]) + '}';
     }
     out += "]\n";
     return OutputFile{"zoeken/index.json", std::move(out)};

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "escape.h"
+
 namespace lexicon {
 
 std::string turtle_string(std::string_view text) {
@@ -132,28 +134,27 @@ struct Scheme {
 
   OutputFile jsonld() const {
     // JSON-LD: the same graph, one node per line, each node's keys in byte order (as nlohmann's objects
-    // write them). Strings are escaped by nlohmann; the nodes are put together here, as writing each
-    // through a json object was most of this file's time.
+    // write them). The nodes are put together here (strings by json_string), as writing each through a
+    // json object was most of this file's time; each entry's IRI is escaped once.
     using nlohmann::json;
-    auto str = [](const std::string& text) { return json(text).dump(); };
-    std::vector<std::string> ids;  // by entry: {"@id":"…"}
-    ids.reserve(corpus.entries.size());
-    for (std::size_t i = 0; i < corpus.entries.size(); ++i) ids.push_back("{\"@id\":" + str(entry_iri(i)) + "}");
+    std::vector<std::string> iris;  // by entry, as JSON strings
+    iris.reserve(corpus.entries.size());
+    for (std::size_t i = 0; i < corpus.entries.size(); ++i) iris.push_back(json_string(entry_iri(i)));
     json context = {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}};
     std::string out = "{\"@context\":" + context.dump() + ",\"@graph\":[\n";
     json scheme = {{"@id", base}, {"@type", "skos:ConceptScheme"}, {"skos:prefLabel", config.title}};
     if (!config.subtitle.empty()) scheme["dct:description"] = config.subtitle;
     if (!config.licence.empty()) scheme["dct:license"] = json{{"@value", config.licence}, {"@language", nullptr}};
     out += scheme.dump();
-    const std::string in_scheme = "{\"@id\":" + str(base) + "}";
+    const std::string in_scheme = "{\"@id\":" + json_string(base) + "}";
     auto literal = [&](const std::string& text, const std::string& l) {
-      if (l.empty() || l == lang) out += str(text);
-      else out += "{\"@language\":" + str(l) + ",\"@value\":" + str(text) + "}";
+      if (l.empty() || l == lang) out += json_string(text);
+      else out += "{\"@language\":" + json_string(l) + ",\"@value\":" + json_string(text) + "}";
     };
     std::vector<int> rel;
     for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
       const Document& e = corpus.entries[i];
-      out += ",\n{\"@id\":" + str(entry_iri(i)) + ",\"@type\":\"skos:Concept\"";
+      out += ",\n{\"@id\":" + iris[i] + ",\"@type\":\"skos:Concept\"";
       if (!e.aliases.empty()) {
         out += ",\"skos:altLabel\":[";
         for (std::size_t k = 0; k < e.aliases.size(); ++k) {
@@ -162,14 +163,14 @@ struct Scheme {
         }
         out += ']';
       }
-      if (!e.summary.empty()) out += ",\"skos:definition\":" + str(e.summary);
-      out += ",\"skos:inScheme\":" + in_scheme + ",\"skos:prefLabel\":" + str(e.title);
+      if (!e.summary.empty()) out += ",\"skos:definition\":" + json_string(e.summary);
+      out += ",\"skos:inScheme\":" + in_scheme + ",\"skos:prefLabel\":" + json_string(e.title);
       related_of(i, rel);
       if (!rel.empty()) {
         out += ",\"skos:related\":[";
         for (std::size_t k = 0; k < rel.size(); ++k) {
           if (k) out += ',';
-          out += ids[static_cast<std::size_t>(rel[k])];
+          out += "{\"@id\":" + iris[static_cast<std::size_t>(rel[k])] + '}';
         }
         out += ']';
       }

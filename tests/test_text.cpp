@@ -179,10 +179,11 @@ TEST_CASE("is_word_char") {
   CHECK_FALSE(is_word_char(U'\u2019'));
 }
 
-TEST_CASE("escape: html_escape, json_for_script, url_encode, is_safe_url") {
+TEST_CASE("escape: html_escape, json_string, json_for_script, url_encode, is_safe_url") {
   CHECK(html_escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   CHECK(html_escape("cliënt") == "cliënt");
   CHECK(json_for_script("{\"a\":\"</script>\"}") == "{\"a\":\"\\u003c/script\\u003e\"}");
+  CHECK(json_string("Zie \"klik\"\\\n\x01 cliënt") == "\"Zie \\\"klik\\\"\\\\\\n\\u0001 cliënt\"");
   CHECK(url_encode("cliënt & zorg") == "cli%C3%ABnt%20%26%20zorg");
   CHECK(is_safe_url("https://example.org/x"));
   CHECK(is_safe_url("http://example.org"));
