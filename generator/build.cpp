@@ -413,6 +413,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   if (index_update) report.index_changed = outputs_differing(previous->documents, prints.documents);
   RenderControl control;
   control.redirects = &prints.redirects;
+  control.az = &prints.az;
   control.mapper = &mapper;
   if (previous) {
     control.wanted = [&](const std::string& path) {

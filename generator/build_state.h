@@ -81,6 +81,7 @@ struct Fingerprints {
   Fingerprint index_global = 0;
   std::map<std::string, Fingerprint> documents;
   RedirectPlan redirects;  // what the outputs were fingerprinted with: render_site can take it (RenderControl)
+  AzIndex az;              // likewise
   // By entry: what a list item showing it reads (URL, title, summary), for add_verwant.
   std::vector<Fingerprint> entry_items;
 };

@@ -275,7 +275,7 @@ void load_config(const fs::path& root, const std::string& display_root, Corpus& 
     ctx.error(doc->Mark(), "lexicon.yaml moet velden bevatten (title, base_url, ...)");
     return;
   }
-  warn_unknown_fields(ctx, *doc, {"title", "subtitle", "base_url", "language", "licence", "editors"});
+  warn_unknown_fields(ctx, *doc, {"title", "subtitle", "base_url", "language", "licence", "editors", "az_per_letter_from"});
   auto& c = corpus.config;
   if ((*doc)["title"]) c.title = scalar_or_error(ctx, (*doc)["title"], "title");
   else diagnostics.error(display, 1, 1, "verplicht veld 'title' ontbreekt");
@@ -283,6 +283,15 @@ void load_config(const fs::path& root, const std::string& display_root, Corpus& 
   if ((*doc)["language"]) c.language = scalar_or_error(ctx, (*doc)["language"], "language");
   if ((*doc)["licence"]) c.licence = scalar_or_error(ctx, (*doc)["licence"], "licence");
   if ((*doc)["editors"]) c.editors = string_list(ctx, (*doc)["editors"], "editors", nullptr);
+  if (const YAML::Node from = (*doc)["az_per_letter_from"]) {
+    try {
+      const long long n = from.as<long long>();
+      if (n < 0) throw YAML::Exception(from.Mark(), "negative");
+      c.az_per_letter_from = static_cast<std::size_t>(n);
+    } catch (const YAML::Exception&) {
+      ctx.error(from.Mark(), "'az_per_letter_from' moet een geheel getal van 0 of meer zijn (het aantal begrippen vanaf waar A–Z een pagina per letter krijgt)");
+    }
+  }
   if ((*doc)["base_url"]) {
     c.base_url = scalar_or_error(ctx, (*doc)["base_url"], "base_url");
     if (c.base_url.empty() || c.base_url.back() != '/') c.base_url += '/';

@@ -34,6 +34,8 @@ struct SiteConfig {
   std::string language = "nl";
   std::string licence;
   std::vector<std::string> editors;
+  // From this many entries on, A–Z is a page per letter (one long page is heavy to read and to make).
+  std::size_t az_per_letter_from = 1000;
 };
 
 struct Theme {

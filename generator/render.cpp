@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "az_index.h"
 #include "collation.h"
 #include "conceptmap.h"
 #include "escape.h"
@@ -297,18 +298,6 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     entry_urls.push_back(ctx.url(entry_path(e.slug)));
   }
 
-  // The entries' titles as collation keys (text.h), for the A–Z page and the suggestions list: made
-  // once, by whichever of the two asks first (the other waits for them).
-  std::once_flag title_keys_made;
-  std::vector<std::string> title_keys_made_once;
-  auto title_keys = [&]() -> const std::vector<std::string>& {
-    std::call_once(title_keys_made, [&] {
-      title_keys_made_once.reserve(corpus.entries.size());
-      for (const auto& e : corpus.entries) title_keys_made_once.push_back(collation_key(e.title));
-    });
-    return title_keys_made_once;
-  };
-
   // Each task renders one output file; tasks are independent, so they run in any order.
   using Task = std::function<OutputFile(CompiledTemplates&)>;
   std::vector<Task> tasks;
@@ -514,77 +503,112 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     return OutputFile{"index.html", page(t, "home", d)};
   }, home_entries);
 
-  add("a-z/index.html", [&](CompiledTemplates& t) {
-    // A–Z: entries and aliases ("zie") in Dutch order, grouped by letter. 20,000 rows at 10,000 entries,
-    // on every title edit: each row's key is made once, and its fields are moved into the template data
-    // (kainjow's set() copies each value twice).
-    struct Row { std::string key; char letter; const std::string* text; std::size_t entry; const std::string* lang; bool alias; };
-    std::vector<Row> rows;
-    auto add_row = [&rows](std::string key, std::size_t entry, const std::string* lang, bool alias, const std::string* shown) {
-      const char letter = !key.empty() && key[0] >= 'a' && key[0] <= 'z' ? key[0] : '#';  // as az_letter()
-      rows.push_back({std::move(key), letter, shown, entry, lang, alias});
-    };
-    const std::vector<std::string>& keys = title_keys();
-    for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-      const auto& e = corpus.entries[i];
-      add_row(keys[i], i, &e.title_lang, false, &e.title);
-      for (const auto& a : e.aliases) add_row(collation_key(a.text), i, &a.lang, true, &a.text);
-    }
-    // "#" (digits, other scripts) comes before the letters, as its own group.
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      return a.letter != b.letter ? a.letter < b.letter : a.key < b.key;
-    });
-    std::size_t groups = 0;
-    std::set<char> present;
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      if (k > 0 && rows[k].letter == rows[k - 1].letter) continue;
-      ++groups;
-      present.insert(rows[k].letter);
-    }
-    data letters = list_of_size(groups), bar = ctx.list();
-    const std::string alphabet = "abcdefghijklmnopqrstuvwxyz";
-    for (char c : alphabet) {
-      std::string letter(1, c);
+  // A–Z (az_index.h): one page with a section per letter, or (from az_per_letter_from entries on) an
+  // overview of the letters and a page per letter, so a title edit renders only its letter's page.
+  std::optional<AzIndex> own_az;
+  if (!control || !control->az) own_az = az_index(corpus);
+  const AzIndex& az = own_az ? *own_az : *control->az;
+  auto letter_url = [&](char letter) {
+    return az.per_letter ? ctx.url(az_letter_path(letter)) : "#" + az_letter_id(letter);
+  };
+  // Every letter, linked when it has rows; "#" (digits, other scripts) only when it has them.
+  auto letter_bar = [&](char current) {
+    data bar = ctx.list();
+    auto add_letter = [&](char c, bool present) {
       data b;
-      b.set("letter", std::string(1, static_cast<char>(c - 32)));
-      b.set("id", "letter-" + letter);
-      b.set("present", present.count(c) > 0);
+      b.set("letter", az_letter_label(c));
+      b.set("present", present);
+      if (present) b.set("url", letter_url(c));
+      b.set("current", c == current);
       bar.push_back(b);
+    };
+    std::size_t k = 0;
+    if (k < az.letters.size() && az.letters[k].letter == '#') add_letter('#', true), ++k;
+    for (char c = 'a'; c <= 'z'; ++c) {
+      const bool present = k < az.letters.size() && az.letters[k].letter == c;
+      add_letter(c, present);
+      if (present) ++k;
     }
-    for (std::size_t from = 0; from < rows.size();) {
-      std::size_t to = from;
-      while (to < rows.size() && rows[to].letter == rows[from].letter) ++to;
-      const char letter = rows[from].letter;
-      data l;
-      l.set("letter", std::string(1, letter == '#' ? '#' : static_cast<char>(letter - 32)));
-      l.set("id", letter == '#' ? std::string("letter-overig") : "letter-" + std::string(1, letter));
-      data items = list_of_size(to - from);
-      for (std::size_t k = from; k < to; ++k) {
-        const Row& r = rows[k];
-        // Only the fields a row has: an absent one reads as false or empty (no outer object has these
-        // names but "lang", read only under has_lang). Half the fields of 20,000 rows was a fifth of the page.
-        data item;
-        put(item, "text", data(*r.text));
-        put(item, "url", data(entry_urls[r.entry]));
-        if (r.alias) {
-          put(item, "alias", data(true));
-          put(item, "see_title", data(corpus.entries[r.entry].title));
-        }
-        if (!r.lang->empty()) {
-          put(item, "lang", data(*r.lang));
-          put(item, "has_lang", data(true));
-        }
-        append(items, std::move(item));
+    return bar;
+  };
+  // A letter's rows, 20,000 in all at 10,000 entries: the keys were made once (az_index), and each row's
+  // fields are moved into the template data (kainjow's set() copies each value twice).
+  auto letter_items = [&](const AzLetter& letter) {
+    data items = list_of_size(letter.to - letter.from);
+    for (std::size_t k = letter.from; k < letter.to; ++k) {
+      const AzRow& r = az.rows[k];
+      const std::string& lang = az_lang(corpus, r);
+      // Only the fields a row has: an absent one reads as false or empty (no outer object has these
+      // names but "lang", read only under has_lang). Half the fields of 20,000 rows was a fifth of the page.
+      data item;
+      put(item, "text", data(az_text(corpus, r)));
+      put(item, "url", data(entry_urls[r.entry]));
+      if (r.alias >= 0) {
+        put(item, "alias", data(true));
+        put(item, "see_title", data(corpus.entries[r.entry].title));
       }
-      put(l, "items", std::move(items));
+      if (!lang.empty()) {
+        put(item, "lang", data(lang));
+        put(item, "has_lang", data(true));
+      }
+      append(items, std::move(item));
+    }
+    return items;
+  };
+  add("a-z/index.html", [&](CompiledTemplates& t) {
+    data letters = list_of_size(az.letters.size());
+    for (const AzLetter& letter : az.letters) {
+      data l;
+      l.set("letter", az_letter_label(letter.letter));
+      l.set("id", az_letter_id(letter.letter));
+      if (az.per_letter) {
+        std::size_t titles = 0;
+        for (std::size_t k = letter.from; k < letter.to; ++k) titles += az.rows[k].alias < 0;
+        l.set("url", letter_url(letter.letter));
+        l.set("titles", std::to_string(titles));
+        l.set("has_titles", titles > 0);
+        l.set("one_title", titles == 1);
+        l.set("aliases", std::to_string(letter.to - letter.from - titles));
+        l.set("has_aliases", letter.to - letter.from > titles);
+        l.set("one_alias", letter.to - letter.from - titles == 1);
+        l.set("first", az_text(corpus, az.rows[letter.from]));
+        l.set("last", az_text(corpus, az.rows[letter.to - 1]));
+        l.set("has_range", letter.to - letter.from > 1);
+      } else {
+        put(l, "items", letter_items(letter));
+      }
       append(letters, std::move(l));
-      from = to;
     }
     data d = ctx.base_data("A–Z", "Alle begrippen van A tot Z", "a-z/");
     put(d, "letters", std::move(letters));
-    d.set("bar", bar);
+    d.set("per_letter", az.per_letter);
+    put(d, "bar", letter_bar(0));
     return OutputFile{"a-z/index.html", page(t, "az", d)};
-  }, true);
+  }, !az.per_letter);
+  if (az.per_letter) {
+    for (std::size_t n = 0; n < az.letters.size(); ++n) {
+      const std::string path = az_letter_path(az.letters[n].letter);
+      add(path + "index.html", [&, n, path](CompiledTemplates& t) {
+        const AzLetter& letter = az.letters[n];
+        const std::string label = az_letter_label(letter.letter);
+        data d = ctx.base_data("A–Z: " + label, letter.letter == '#' ? "Begrippen die niet met een letter beginnen"
+                                                                       : "Alle begrippen onder de " + label, path);
+        d.set("letter", label);
+        d.set("other", letter.letter == '#');
+        put(d, "items", letter_items(letter));
+        put(d, "bar", letter_bar(letter.letter));
+        if (n > 0) {
+          d.set("previous_url", letter_url(az.letters[n - 1].letter));
+          d.set("previous_letter", az_letter_label(az.letters[n - 1].letter));
+        }
+        if (n + 1 < az.letters.size()) {
+          d.set("next_url", letter_url(az.letters[n + 1].letter));
+          d.set("next_letter", az_letter_label(az.letters[n + 1].letter));
+        }
+        return OutputFile{path + "index.html", page(t, "az-letter", d)};
+      });
+    }
+  }
 
   // Every citation's entry, 20,000 at 10,000 entries: their summaries only for a template that shows them.
   const bool citing_summaries = template_mentions(templates, "sources", "summary");
@@ -624,10 +648,10 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
 
   // Titles and aliases for suggestions: read by `lexicon serve` (/api/suggest) and by search.js when hosted statically.
   add("zoeken/index.json", [&](CompiledTemplates&) {
-    const std::vector<std::string>& keys = title_keys();
     std::vector<std::size_t> sorted(corpus.entries.size());
     for (std::size_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
-    std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+    auto key = [&az](std::size_t i) -> const std::string& { return az.rows[az.title_rows[i]].key; };
+    std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
     // The same bytes as one array dumped whole (keys in byte order), each item put together here
     // (json_string): making a json object per item was most of this file's time.
     std::string out = "[";
@@ -698,13 +722,15 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
 
   add("sitemap.xml", [&](CompiledTemplates& t) {
     constexpr std::array<const char*, 4> fixed_paths = {"", "a-z/", "themas/", "bronnen/"};
-    data urls = list_of_size(fixed_paths.size() + corpus.themes.size() + corpus.entries.size() + corpus.pages.size());
+    data urls = list_of_size(fixed_paths.size() + az.letters.size() + corpus.themes.size() + corpus.entries.size() +
+                             corpus.pages.size());
     auto add_url = [&](const std::string& path) {
       data u;
       u.set("loc", ctx.absolute(path));
       append(urls, std::move(u));
     };
     for (const char* path : fixed_paths) add_url(path);
+    if (az.per_letter) for (const AzLetter& letter : az.letters) add_url(az_letter_path(letter.letter));
     for (const auto& th : corpus.themes) add_url(theme_path(th.slug));
     for (const auto& e : corpus.entries) add_url(entry_path(e.slug));
     for (const auto& p : corpus.pages) add_url(page_path(p.slug));

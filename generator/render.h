@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "az_index.h"
 #include "history.h"
 #include "related_terms.h"
 #include "resolve.h"
@@ -55,6 +56,8 @@ struct RenderControl {
   // When set, the plan_redirects result for the same corpus and history (the fingerprints made one
   // already: slugifying every title and alias twice was a tenth of a one-entry edit's rendering).
   const RedirectPlan* redirects = nullptr;
+  // When set, the az_index of the same corpus (the fingerprints made one already).
+  const AzIndex* az = nullptr;
   // When set, lays out the concept maps instead of a mapper of the render's own (a build prepares one
   // beside other work: see ConceptMapper::prepare).
   ConceptMapper* mapper = nullptr;

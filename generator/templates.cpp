@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace lexicon {
 
 namespace {
-const char* const required_templates[] = {"layout", "home", "entry", "az", "themes", "theme", "sources",
+const char* const required_templates[] = {"layout", "home", "entry", "az", "az-letter", "themes", "theme", "sources",
                                           "page", "notfound", "redirect", "search", "search-results", "sitemap",
                                           "recent", "feed", "removed"};
 }

@@ -114,6 +114,9 @@ TEST_CASE("the output contains every page type") {
   CHECK((l == std::string::npos || klik < l));
   CHECK(contains(az, "<span>hulpvrager</span>: zie <a href=\"/begrippen/client/\">Cliënt</a>"));
   CHECK(contains(az, "<span lang=\"en\">presence approach</span>: zie"));
+  CHECK(contains(az, "<li><a href=\"#letter-k\">K</a></li>"));  // the letter bar, to the sections
+  CHECK(contains(az, "<li><span aria-hidden=\"true\">B</span></li>"));
+  CHECK_FALSE(contains(az, "letter-overig"));  // no names outside a-z here
   // Sources page lists citing entries.
   std::string bronnen = read_file(site / "bronnen/index.html");
   CHECK(contains(bronnen, "<li id=\"bron-schon1983\">"));

@@ -340,6 +340,57 @@ TEST_CASE("incremental builds equal clean builds after edits, additions, renames
   }
 }
 
+TEST_CASE("with a page per letter, a title edit renders only the A–Z pages that show it, as a clean build") {
+  Sequence s;
+  const fs::path config = s.tmp / "content/lexicon.yaml";
+  write_file(config, read_file(config) + "az_per_letter_from: 0\n");
+  s.step("A–Z per letter");
+  for (const char* letter : {"c", "h", "k", "l", "p", "z"}) CHECK(fs::exists(s.tmp / "site/a-z" / letter / "index.html"));
+  CHECK_FALSE(fs::exists(s.tmp / "site/a-z/b"));
+  const std::string overview = read_file(s.tmp / "site/a-z/index.html");
+  CHECK(contains(overview, "href=\"/a-z/k/\""));
+  CHECK_FALSE(contains(overview, ">De klik</a>"));  // the rows are on the letter pages
+  const std::string k = read_file(s.tmp / "site/a-z/k/index.html");
+  CHECK(contains(k, ">De klik</a>"));
+  CHECK(contains(k, "<span>Klant</span>: zie <a href=\"/begrippen/client/\">Cliënt</a>"));
+  CHECK(contains(k, "href=\"/a-z/k/\" aria-current=\"page\""));
+  CHECK(contains(read_file(s.tmp / "site/sitemap.xml"), "https://example.org/a-z/k/"));
+
+  // Within its letter, and neither first nor last there: that letter's page only.
+  replace_in(s.tmp / "content/begrippen/presentie.md", "title: Presentie", "title: Presentie (zorg)");
+  {
+    auto [r, written] = s.step("titel binnen een letter");
+    std::set<std::string> az;
+    for (const auto& path : written) if (path.starts_with("a-z/")) az.insert(path);
+    CHECK_MESSAGE(az == std::set<std::string>{"a-z/p/index.html"}, joined(written));
+    CHECK(contains(read_file(s.tmp / "site/a-z/p/index.html"), ">Presentie (zorg)</a>"));
+  }
+  // To a letter that had no page: the new page, and every page with the letter bar.
+  replace_in(s.tmp / "content/begrippen/client.md", "title: Cliënt", "title: Bewoner");
+  replace_in(s.tmp / "content/begrippen/client.md", "Klant]", "Klant, 24-uurszorg]");
+  {
+    auto [r, written] = s.step("titel naar een nieuwe letter");
+    // Digits and other scripts: a page of their own, first in the bar.
+    CHECK(contains(read_file(s.tmp / "site/a-z/overig/index.html"), "<span>24-uurszorg</span>: zie"));
+    CHECK(contains(read_file(s.tmp / "site/a-z/index.html"), "<ul><li><a href=\"/a-z/overig/\">#</a></li><li><span aria-hidden=\"true\">A</span>"));
+    for (const char* path : {"a-z/index.html", "a-z/b/index.html", "a-z/c/index.html", "a-z/z/index.html"}) {
+      CHECK_MESSAGE(written.count(path), path);
+    }
+    CHECK(contains(read_file(s.tmp / "site/a-z/b/index.html"), ">Bewoner</a>"));
+    CHECK_FALSE(contains(read_file(s.tmp / "site/a-z/c/index.html"), ">Cliënt</a>"));
+    CHECK(written.count("sitemap.xml"));
+  }
+  // The last name under L goes: its page goes with it (the step compares folders with a clean build).
+  replace_in(s.tmp / "content/begrippen/leefwereld.md", "title: Leefwereld", "title: Wereld van de ander");
+  s.step("een letter leeg");
+  CHECK_FALSE(fs::exists(s.tmp / "site/a-z/l"));
+  // Back to one page: the letter pages go.
+  replace_in(config, "az_per_letter_from: 0", "az_per_letter_from: 1000");
+  s.step("A–Z op één pagina");
+  CHECK_FALSE(fs::exists(s.tmp / "site/a-z/p"));
+  CHECK(contains(read_file(s.tmp / "site/a-z/index.html"), ">Presentie (zorg)</a>"));
+}
+
 TEST_CASE("the build state survives a round trip, and a new binary or --clean renders everything") {
   TempDir tmp("state");
   REQUIRE(build_copy(tmp, "good").exit_code == 0);

@@ -261,6 +261,25 @@ TEST_CASE("load_corpus: file names, reserved page names, broken files") {
   CHECK_FALSE(contains(all, "notities"));
 }
 
+TEST_CASE("lexicon.yaml: az_per_letter_from is a whole number of 0 or more, with a positioned error otherwise") {
+  testutil::TempDir dir("azconfig");
+  auto root = dir / "content";
+  testutil::write_file(root / "lexicon.yaml", "title: T\naz_per_letter_from: 250\n");
+  Diagnostics ok;
+  CHECK(load_corpus(root, ok).config.az_per_letter_from == 250);
+  CHECK(ok.items.empty());
+  for (const char* bad : {"-1", "veel", "[1]"}) {
+    CAPTURE(bad);
+    testutil::write_file(root / "lexicon.yaml", std::string("title: T\naz_per_letter_from: ") + bad + "\n");
+    Diagnostics diags;
+    CHECK(load_corpus(root, diags).config.az_per_letter_from == 1000);  // the default stays
+    REQUIRE(diags.items.size() == 1);
+    CHECK(diags.items[0].line == 2);
+    CHECK(diags.items[0].column == 21);
+    CHECK(contains(diags.items[0].message, "'az_per_letter_from' moet een geheel getal van 0 of meer zijn"));
+  }
+}
+
 TEST_CASE("missing content directory and missing lexicon.yaml") {
   testutil::TempDir dir("missing");
   Diagnostics diags;

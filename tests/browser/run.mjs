@@ -12,7 +12,7 @@
 //     the Nu Html Checker (vnu-jar, run with Debian's java).
 // Exit status 0 when everything passes, 1 on any failure, 2 when the environment is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -182,13 +182,25 @@ async function main() {
   console.log(`build: ${lexicon} -> ${site}`);
   const build = spawnSync(lexicon, ['--content', path.join(repo, 'content'), '--templates', path.join(repo, 'templates'), '--site', site, 'build'], { encoding: 'utf8' });
   if (build.status !== 0) { console.error(build.stdout, build.stderr); process.exit(2); }
+  // The same content with A–Z as an overview and a page per letter (what a lexicon of az_per_letter_from
+  // entries or more gets), served beside it.
+  const lettersContent = path.join(work, 'content-letters');
+  cpSync(path.join(repo, 'content'), lettersContent, { recursive: true });
+  appendFileSync(path.join(lettersContent, 'lexicon.yaml'), '\naz_per_letter_from: 0\n');
+  const lettersSite = path.join(work, 'site-letters');
+  const lettersBuild = spawnSync(lexicon, ['--content', lettersContent, '--templates', path.join(repo, 'templates'), '--site', lettersSite, 'build'], { encoding: 'utf8' });
+  if (lettersBuild.status !== 0) { console.error(lettersBuild.stdout, lettersBuild.stderr); process.exit(2); }
 
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const server = spawn(lexicon, ['--site', site, 'serve', '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const lettersPort = await freePort();
+  const lettersOrigin = `http://127.0.0.1:${lettersPort}`;
+  const lettersServer = spawn(lexicon, ['--site', lettersSite, 'serve', '--port', String(lettersPort), '--host', '127.0.0.1'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   try {
     await waitForServer(`${origin}/`, server);
+    await waitForServer(`${lettersOrigin}/`, lettersServer);
     const firstTheme = readdirSync(path.join(site, 'themas')).filter((n) => statSync(path.join(site, 'themas', n)).isDirectory()).sort()[0];
     const pages = [
       ['home', '/'],
@@ -198,6 +210,8 @@ async function main() {
       ['sources', '/bronnen/'],
       ['search', '/zoeken/?q=presentie'],
       ['404', '/bestaat-niet/'],
+      ['a-z-letters', '/a-z/', lettersOrigin],
+      ['a-z-letter', '/a-z/p/', lettersOrigin],
     ];
     rmSync(screenshotDir, { recursive: true, force: true });
     mkdirSync(screenshotDir, { recursive: true });
@@ -208,15 +222,15 @@ async function main() {
         const foreign = [];
         await context.route('**/*', (route) => {
           const u = new URL(route.request().url());
-          if (u.origin !== origin) { foreign.push(u.href); return route.abort(); }
+          if (u.origin !== origin && u.origin !== lettersOrigin) { foreign.push(u.href); return route.abort(); }
           return route.continue();
         });
         const page = await context.newPage();
         const consoleErrors = [];
         page.on('pageerror', (e) => consoleErrors.push(String(e)));
-        for (const [name, url] of pages) {
+        for (const [name, url, pageOrigin = origin] of pages) {
           const label = `${name} ${scheme} ${width}px`;
-          const resp = await page.goto(origin + url, { waitUntil: 'load' });
+          const resp = await page.goto(pageOrigin + url, { waitUntil: 'load' });
           const wantStatus = name === '404' ? 404 : 200;
           if (resp.status() !== wantStatus) fail(`${label}: HTTP ${resp.status()}, expected ${wantStatus}`);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
@@ -226,7 +240,7 @@ async function main() {
           let tabbed = 0;
           let suggestions = false;
           if (scheme === 'light') {
-            await page.goto(origin + url, { waitUntil: 'load' });  // fresh, without axe in the page
+            await page.goto(pageOrigin + url, { waitUntil: 'load' });  // fresh, without axe in the page
             tabbed = await checkKeyboard(page, label);
             if (width === 1280) suggestions = await checkSuggestions(page, label);
             if (name === 'entry') await checkPreview(page, label);
@@ -266,14 +280,16 @@ async function main() {
       const r = await fetch(origin + url);
       writeFileSync(path.join(served, `${name}.html`), await r.text());
     }
-    const files = htmlFiles(site).length;
-    const vnu = spawnSync('java', ['-jar', require.resolve('vnu-jar/build/dist/vnu.jar'), '--errors-only', '--skip-non-html', site, served], { encoding: 'utf8' });
+    const lettersAz = path.join(lettersSite, 'a-z');
+    const files = htmlFiles(site).length + htmlFiles(lettersAz).length;
+    const vnu = spawnSync('java', ['-jar', require.resolve('vnu-jar/build/dist/vnu.jar'), '--errors-only', '--skip-non-html', site, lettersAz, served], { encoding: 'utf8' });
     if (vnu.error) fail(`vnu: ${vnu.error.message} (apt-get install default-jre-headless)`);
     else if (vnu.status !== 0) fail(`vnu: invalid HTML\n${(vnu.stderr + vnu.stdout).split('\n').slice(0, 40).join('\n')}`);
     console.log(`vnu: ${files} generated pages and 3 served pages checked`);
   } finally {
     await browser.close();
     server.kill();
+    lettersServer.kill();
     rmSync(work, { recursive: true, force: true });
   }
 
