@@ -22,7 +22,8 @@ command -v hugo >/dev/null || { echo "hugo ontbreekt: apt-get install hugo" >&2;
 cmake --build "$build" --target lexicon make_corpus >/dev/null
 mkdir -p "$work"
 corpus="$work/corpus-$n"
-if [ ! -d "$corpus/lexicon/.git" ]; then
+# Made again when make_corpus is newer than it (a changed generator makes a different corpus).
+if [ ! -d "$corpus/lexicon/.git" ] || [ "$build/tests/bench/make_corpus" -nt "$corpus/lexicon/.git" ]; then
   rm -rf "$corpus"
   "$build/tests/bench/make_corpus" "$n" "$corpus" >/dev/null
   git -C "$corpus/lexicon" init -q

@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
 
   for (std::size_t i = 0; i < n; ++i) {
     std::string theme1 = themes[i % 8], theme2 = themes[(i / 8 + 3) % 8];
-    std::string alias = "alias " + std::to_string(i);
+    // Spread over the alphabet as synonyms are ("alias <i>" put all 10,000 under A, on one letter page).
+    std::string alias = std::string(words[(i * 7 + 3) % word_count]) + " " + std::to_string(i);
     std::vector<std::size_t> links;
     for (int k = 0; k < 4; ++k) links.push_back((i + 1 + rng() % (n > 1 ? n - 1 : 1)) % n);
     std::string ours_body, hugo_body;
