@@ -306,15 +306,19 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   // Heavy tasks (pages listing every entry) hold template data for every row at once. In a full render
   // they run one at a time, after the entry pages have been handed out (whose bodies are then mostly
   // freed), while the other threads go on with light tasks: two side by side made the peak memory at
-  // 50,000 entries. An incremental render keeps every body and has few light tasks: no such order.
+  // 50,000 entries. An incremental render keeps every body and has few tasks, mostly small: there the
+  // lists go first, the longest first, so the render does not end on one thread with a long list while
+  // the other idles (a title edit at 10,000 entries ended so on the SKOS export).
   const bool full_render = !control || !control->wanted;
-  std::vector<std::size_t> light, heavy;
-  auto add = [&](std::string path, Task task, bool is_heavy = false) {
+  enum class Size { page, lists_some, lists_all };  // lists_some: a theme's entries
+  std::vector<std::size_t> light, heavy, lists_all_first, lists_some_next;
+  auto add = [&](std::string path, Task task, Size size = Size::page) {
     if (control && control->wanted && !control->wanted(path)) {
       site.kept.push_back(std::move(path));
       return;
     }
-    (is_heavy && full_render ? heavy : light).push_back(tasks.size());
+    if (full_render) (size == Size::lists_all ? heavy : light).push_back(tasks.size());
+    else (size == Size::lists_all ? lists_all_first : size == Size::lists_some ? lists_some_next : light).push_back(tasks.size());
     task_paths.push_back(std::move(path));
     tasks.push_back(std::move(task));
   };
@@ -464,7 +468,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
         d.set("concept_map_count", std::to_string(concept_map_max_theme_entries));
       }
       return OutputFile{path + "index.html", page(t, "theme", d)};
-    });
+    }, Size::lists_some);
   }
 
   add("themas/index.html", [&](CompiledTemplates& t) {
@@ -473,7 +477,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     for (const auto& th : corpus.themes) append(themes, theme_data(th, themes_list_entries));
     put(d, "themes", std::move(themes));
     return OutputFile{"themas/index.html", page(t, "themes", d)};
-  }, themes_list_entries);
+  }, themes_list_entries ? Size::lists_all : Size::page);
 
   add("index.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data(corpus.config.title, corpus.config.subtitle, "");
@@ -501,7 +505,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
                         {{"@type", "DataDownload"}, {"encodingFormat", "application/ld+json"}, {"contentUrl", ctx.absolute("skos.jsonld")}}};
     d.set("json_ld_html", "<script type=\"application/ld+json\">" + json_for_script(set.dump()) + "</script>");
     return OutputFile{"index.html", page(t, "home", d)};
-  }, home_entries);
+  }, home_entries ? Size::lists_all : Size::page);
 
   // A–Z (az_index.h): one page with a section per letter, or (from az_per_letter_from entries on) an
   // overview of the letters and a page per letter, so a title edit renders only its letter's page.
@@ -584,7 +588,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     d.set("per_letter", az.per_letter);
     put(d, "bar", letter_bar(0));
     return OutputFile{"a-z/index.html", page(t, "az", d)};
-  }, !az.per_letter);
+  }, az.per_letter ? Size::page : Size::lists_all);
   if (az.per_letter) {
     for (std::size_t n = 0; n < az.letters.size(); ++n) {
       const std::string path = az_letter_path(az.letters[n].letter);
@@ -629,7 +633,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     }
     put(d, "sources", std::move(sources));
     return OutputFile{"bronnen/index.html", page(t, "sources", d)};
-  }, true);
+  }, Size::lists_all);
 
   add("404.html", [&](CompiledTemplates& t) {
     data d = ctx.base_data("Pagina niet gevonden", "Deze pagina bestaat niet", "404.html");
@@ -671,7 +675,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     }
     out += "]\n";
     return OutputFile{"zoeken/index.json", std::move(out)};
-  }, true);
+  }, Size::lists_all);
 
   // Redirects: alias slugs and the bare /begrippen/ folder.
   std::optional<RedirectPlan> own_plan;
@@ -737,13 +741,16 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     data d;
     put(d, "urls", std::move(urls));
     return OutputFile{"sitemap.xml", t.render("sitemap", d)};
-  }, true);
+  }, Size::lists_all);
 
-  // The SKOS export (skos.h) lists every entry: two heavy tasks, which an incremental render (a title
-  // edit) runs beside the other pages instead of after them.
-  add("skos.ttl", [&](CompiledTemplates&) { return skos_turtle(parsed, graph); }, true);
-  add("skos.jsonld", [&](CompiledTemplates&) { return skos_jsonld(parsed, graph); }, true);
+  // The SKOS export (skos.h) lists every entry: two heavy tasks, the longer first.
+  add("skos.jsonld", [&](CompiledTemplates&) { return skos_jsonld(parsed, graph); }, Size::lists_all);
+  add("skos.ttl", [&](CompiledTemplates&) { return skos_turtle(parsed, graph); }, Size::lists_all);
 
+  if (!full_render) {
+    lists_all_first.insert(lists_all_first.end(), lists_some_next.begin(), lists_some_next.end());
+    light.insert(light.begin(), lists_all_first.begin(), lists_all_first.end());
+  }
   site.files.resize(tasks.size());
   if (control) control->total = tasks.size();
   // Light tasks in order; a heavy one whenever none is running and the entry pages have all been taken
