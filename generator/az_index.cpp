@@ -14,11 +14,12 @@ std::string letter_name(char letter) { return letter == '#' ? std::string("overi
 
 }  // namespace
 
-AzIndex az_index(const Corpus& corpus) {
+AzIndex az_index(const Corpus& corpus, const std::vector<std::string>* title_keys) {
   AzIndex az;
+  const bool keys_made = title_keys && title_keys->size() == corpus.entries.size();
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     const Document& e = corpus.entries[i];
-    std::string key = collation_key(e.title);
+    std::string key = keys_made ? (*title_keys)[i] : collation_key(e.title);
     const char letter = letter_of(key);
     az.rows.push_back({std::move(key), letter, i, -1});
     for (std::size_t k = 0; k < e.aliases.size(); ++k) {

@@ -29,7 +29,8 @@ struct AzIndex {
   bool per_letter = false;               // a page per letter (SiteConfig::az_per_letter_from)
 };
 
-AzIndex az_index(const Corpus& corpus);
+// `title_keys` (optional): the entries' titles' collation keys, made already (LinkGraph::title_keys).
+AzIndex az_index(const Corpus& corpus, const std::vector<std::string>* title_keys = nullptr);
 
 // The row's text as the list shows it: the entry's title or one of its aliases.
 const std::string& az_text(const Corpus& corpus, const AzRow& row);

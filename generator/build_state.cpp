@@ -439,7 +439,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
                                                        [&] { return plan_redirects(corpus, history); });
   // So is the A–Z index (every title's and alias's collation key), which says which letter pages there are.
   std::future<AzIndex> az_job = std::async(jobs > 1 ? std::launch::async : std::launch::deferred,
-                                           [&corpus] { return az_index(corpus); });
+                                           [&corpus, &graph] { return az_index(corpus, &graph.title_keys); });
   const Digests d{parsed, graph};
   Fingerprints out;
   out.outputs.reserve(3 * corpus.entries.size() + corpus.pages.size() + corpus.themes.size() + 64);

@@ -510,7 +510,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   // A–Z (az_index.h): one page with a section per letter, or (from az_per_letter_from entries on) an
   // overview of the letters and a page per letter, so a title edit renders only its letter's page.
   std::optional<AzIndex> own_az;
-  if (!control || !control->az) own_az = az_index(corpus);
+  if (!control || !control->az) own_az = az_index(corpus, &graph.title_keys);
   const AzIndex& az = own_az ? *own_az : *control->az;
   auto letter_url = [&](char letter) {
     return az.per_letter ? ctx.url(az_letter_path(letter)) : "#" + az_letter_id(letter);

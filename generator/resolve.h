@@ -50,6 +50,7 @@ struct LinkGraph {
   std::map<std::string, std::vector<int>> citing;    // source key -> entries citing it
   std::map<std::string, std::vector<int>> theme_entries;  // theme slug -> entries
   std::map<std::string, int> source_index;           // key -> corpus.sources index
+  std::vector<std::string> title_keys;               // per entry: collation_key of its title (A–Z order)
 };
 
 LinkGraph resolve(const ParsedCorpus& parsed, Diagnostics& diagnostics);
