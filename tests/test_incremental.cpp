@@ -253,6 +253,15 @@ TEST_CASE("incremental builds equal clean builds after edits, additions, renames
       CHECK_FALSE(written.count("sitemap.xml"));  // URLs only
       CHECK_FALSE(written.count("static/style.css"));
     }
+    // A title that moves the entry to the end of the lists of entries linking to Leefwereld (which go by
+    // title): the theme of Leefwereld, whose map counts those links but lists no Cliënt, stays as it is.
+    replace_in(s.tmp / "content/begrippen/client.md", "title: Cliënt of bewoner", "title: Zorgvrager");
+    {
+      auto [r, written] = s.step("titel, andere volgorde");
+      CHECK(written.count("themas/kern/index.html"));
+      CHECK(written.count("begrippen/leefwereld/index.html"));  // its backlinks, in the new order
+      CHECK_FALSE(written.count("themas/ethiek/index.html"));
+    }
     write_file(s.tmp / "content/begrippen/nabijheid.md",
                "---\ntitle: Nabijheid\nthemes: [kern]\nsummary: Dichtbij zijn zonder over te nemen.\n---\n"
                "Nabijheid hoort bij [[presentie]], bij de [[leefwereld]] en bij [[casuïstiek]].\n");
