@@ -128,6 +128,30 @@ TEST_CASE("the output contains every page type") {
   CHECK(contains(sitemap, "<loc>https://example.org/over/</loc>"));
 }
 
+TEST_CASE("a title in another language carries its lang on every list, and no other title takes it") {
+  TempDir tmp("titlelang");
+  copy_tree(fixtures_dir() / "good/content", tmp / "content");
+  const fs::path file = tmp / "content/begrippen/leefwereld.md";
+  std::string text = read_file(file);
+  text.replace(text.find("title: Leefwereld\n"), 18, "title: Lebenswelt\ntitle_lang: de\nsources: [baart2001]\n");
+  write_file(file, text);
+  auto r = build_copy(tmp, "good", "site", false);
+  REQUIRE_MESSAGE(r.exit_code == 0, all_diagnostics(r));
+  const fs::path site = tmp / "site";
+  // The theme and sources pages leave an empty title_lang out of their rows (render.cpp, entry_ref).
+  const std::string ethiek = read_file(site / "themas/ethiek/index.html");
+  CHECK(contains(ethiek, "<a href=\"/begrippen/leefwereld/\" lang=\"de\">Lebenswelt</a>"));
+  CHECK(contains(ethiek, "<a href=\"/begrippen/casuistiek/\">Casuïstiek</a>"));
+  const std::string bronnen = read_file(site / "bronnen/index.html");
+  CHECK(contains(bronnen, "<a href=\"/begrippen/leefwereld/\" lang=\"de\">Lebenswelt</a>"));
+  CHECK(contains(bronnen, "<a href=\"/begrippen/presentie/\">Presentie</a>"));
+  // On its own page (which has a title_lang of its own) the entries it lists keep theirs, empty.
+  const std::string own = read_file(site / "begrippen/leefwereld/index.html");
+  CHECK(contains(own, "<h1 lang=\"de\">Lebenswelt</h1>"));
+  CHECK(contains(own, "<a href=\"/begrippen/presentie/\">Presentie</a>"));
+  CHECK_FALSE(contains(own, "<a href=\"/begrippen/presentie/\" lang=\"de\">"));
+}
+
 TEST_CASE("every internal link and fragment resolves") {
   TempDir tmp("links");
   auto report = build_copy(tmp, "good");
