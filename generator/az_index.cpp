@@ -8,36 +8,30 @@ namespace lexicon {
 
 namespace {
 
-char letter_of(const std::string& key) { return !key.empty() && key[0] >= 'a' && key[0] <= 'z' ? key[0] : '#'; }
-
 std::string letter_name(char letter) { return letter == '#' ? std::string("overig") : std::string(1, letter); }
 
 }  // namespace
 
-AzIndex az_index(const Corpus& corpus, const std::vector<std::string>* title_keys) {
+AzIndex az_index(const Corpus& corpus, const std::vector<std::string>& title_keys) {
   AzIndex az;
-  const bool keys_made = title_keys && title_keys->size() == corpus.entries.size();
   for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
     const Document& e = corpus.entries[i];
-    std::string key = keys_made ? (*title_keys)[i] : collation_key(e.title);
-    const char letter = letter_of(key);
-    az.rows.push_back({std::move(key), letter, i, -1});
+    az.rows.push_back({title_keys.at(i), az_letter_of_key(title_keys[i]), i, -1});
     for (std::size_t k = 0; k < e.aliases.size(); ++k) {
-      key = collation_key(e.aliases[k].text);
-      const char alias_letter = letter_of(key);
-      az.rows.push_back({std::move(key), alias_letter, i, static_cast<int>(k)});
+      std::string key = collation_key(e.aliases[k].text);
+      const char letter = az_letter_of_key(key);
+      az.rows.push_back({std::move(key), letter, i, static_cast<int>(k)});
     }
   }
   // '#' sorts before the letters, so digits and other scripts come first, as their own group.
   std::sort(az.rows.begin(), az.rows.end(), [](const AzRow& a, const AzRow& b) {
     return a.letter != b.letter ? a.letter < b.letter : a.key < b.key;
   });
-  az.title_rows.resize(corpus.entries.size());
   for (std::size_t k = 0; k < az.rows.size(); ++k) {
     const AzRow& row = az.rows[k];
-    if (row.alias < 0) az.title_rows[row.entry] = k;
-    if (az.letters.empty() || az.letters.back().letter != row.letter) az.letters.push_back({row.letter, k, k});
+    if (az.letters.empty() || az.letters.back().letter != row.letter) az.letters.push_back({row.letter, k, k, 0});
     az.letters.back().to = k + 1;
+    az.letters.back().titles += row.alias < 0;
   }
   az.per_letter = corpus.entries.size() >= corpus.config.az_per_letter_from;
   return az;

@@ -20,17 +20,17 @@ struct AzRow {
 struct AzLetter {
   char letter = '#';
   std::size_t from = 0, to = 0;  // its rows: rows[from, to)
+  std::size_t titles = 0;        // how many of them are titles (the others aliases)
 };
 
 struct AzIndex {
-  std::vector<AzRow> rows;               // by letter ('#' first), then key
-  std::vector<AzLetter> letters;         // the letters that have rows, in that order
-  std::vector<std::size_t> title_rows;   // by entry: the row of its title
-  bool per_letter = false;               // a page per letter (SiteConfig::az_per_letter_from)
+  std::vector<AzRow> rows;        // by letter ('#' first), then key
+  std::vector<AzLetter> letters;  // the letters that have rows, in that order
+  bool per_letter = false;        // a page per letter (SiteConfig::az_per_letter_from)
 };
 
-// `title_keys` (optional): the entries' titles' collation keys, made already (LinkGraph::title_keys).
-AzIndex az_index(const Corpus& corpus, const std::vector<std::string>* title_keys = nullptr);
+// `title_keys`: the entries' titles' collation keys, made already (LinkGraph::title_keys).
+AzIndex az_index(const Corpus& corpus, const std::vector<std::string>& title_keys);
 
 // The row's text as the list shows it: the entry's title or one of its aliases.
 const std::string& az_text(const Corpus& corpus, const AzRow& row);

@@ -446,7 +446,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
                                                        [&] { return plan_redirects(corpus, history); });
   // So is the A–Z index (every title's and alias's collation key), which says which letter pages there are.
   std::future<AzIndex> az_job = std::async(jobs > 1 ? std::launch::async : std::launch::deferred,
-                                           [&corpus, &graph] { return az_index(corpus, &graph.title_keys); });
+                                           [&corpus, &graph] { return az_index(corpus, graph.title_keys); });
   const Digests d{parsed, graph};
   Fingerprints out;
   out.outputs.reserve(3 * corpus.entries.size() + corpus.pages.size() + corpus.themes.size() + 64);
@@ -555,29 +555,28 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
   out.outputs["index.html"] = start("home").add(lists).add(static_cast<std::uint64_t>(corpus.entries.size())).add(pages).value();
   out.az = az_job.get();
   const AzIndex& az = out.az;
+  Fingerprint letters_present = 0;  // which letters have a page (the letter bar, the sitemap)
   if (!az.per_letter) {
     out.outputs["a-z/index.html"] = start("az").add(names).value();
   } else {
     // The overview shows each letter's counts and first and last name; a letter's page its rows and the
     // letter bar (which letters there are). A title edit renders the overview and one or two letters.
-    Hasher bar_h;
-    for (const AzLetter& letter : az.letters) bar_h.add(std::string_view(&letter.letter, 1));
-    const Fingerprint bar = bar_h.value();
+    Hasher bar;
+    for (const AzLetter& letter : az.letters) bar.add(std::string_view(&letter.letter, 1));
+    letters_present = bar.value();
     Hasher overview = start("az-overview");
-    overview.add(bar);
+    overview.add(letters_present);
     for (const AzLetter& letter : az.letters) {
       Hasher h = start("az-letter");
-      h.add(bar).add(std::string_view(&letter.letter, 1));
-      std::uint64_t titles = 0;
+      h.add(letters_present).add(std::string_view(&letter.letter, 1));
       for (std::size_t k = letter.from; k < letter.to; ++k) {
         const AzRow& r = az.rows[k];
         const Document& e = corpus.entries[r.entry];
         h.add(e.slug).add(az_text(corpus, r)).add(az_lang(corpus, r)).add(static_cast<std::uint64_t>(r.alias >= 0));
         if (r.alias >= 0) h.add(e.title);
-        titles += r.alias < 0;
       }
       out.outputs[az_letter_path(letter.letter) + "index.html"] = h.value();
-      overview.add(titles).add(static_cast<std::uint64_t>(letter.to - letter.from));
+      overview.add(static_cast<std::uint64_t>(letter.titles)).add(static_cast<std::uint64_t>(letter.to - letter.from));
       overview.add(az_text(corpus, az.rows[letter.from])).add(az_text(corpus, az.rows[letter.to - 1]));
     }
     out.outputs["a-z/index.html"] = overview.value();
@@ -601,7 +600,7 @@ Fingerprints fingerprint(const ParsedCorpus& parsed, const LinkGraph& graph, con
     for (const auto& e : corpus.entries) h.add(e.slug);
     h.add(static_cast<std::uint64_t>(corpus.pages.size()));
     for (const auto& p : corpus.pages) h.add(p.slug);
-    if (az.per_letter) for (const AzLetter& letter : az.letters) h.add(std::string_view(&letter.letter, 1));
+    h.add(letters_present);
     out.outputs["sitemap.xml"] = h.value();
   }
   {

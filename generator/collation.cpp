@@ -33,10 +33,8 @@ std::string collation_key(std::string_view title) {
   return key;
 }
 
-std::string az_letter(std::string_view title) {
-  std::string key = collation_key(title);
-  if (!key.empty() && key[0] >= 'a' && key[0] <= 'z') return std::string(1, key[0]);
-  return "#";
-}
+char az_letter_of_key(std::string_view key) { return !key.empty() && key[0] >= 'a' && key[0] <= 'z' ? key[0] : '#'; }
+
+std::string az_letter(std::string_view title) { return std::string(1, az_letter_of_key(collation_key(title))); }
 
 }  // namespace lexicon

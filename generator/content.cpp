@@ -284,13 +284,13 @@ void load_config(const fs::path& root, const std::string& display_root, Corpus& 
   if ((*doc)["licence"]) c.licence = scalar_or_error(ctx, (*doc)["licence"], "licence");
   if ((*doc)["editors"]) c.editors = string_list(ctx, (*doc)["editors"], "editors", nullptr);
   if (const YAML::Node from = (*doc)["az_per_letter_from"]) {
+    long long n = -1;  // stays so for anything but a whole number
     try {
-      const long long n = from.as<long long>();
-      if (n < 0) throw YAML::Exception(from.Mark(), "negative");
-      c.az_per_letter_from = static_cast<std::size_t>(n);
+      n = from.as<long long>();
     } catch (const YAML::Exception&) {
-      ctx.error(from.Mark(), "'az_per_letter_from' moet een geheel getal van 0 of meer zijn (het aantal begrippen vanaf waar A–Z een pagina per letter krijgt)");
     }
+    if (n >= 0) c.az_per_letter_from = static_cast<std::size_t>(n);
+    else ctx.error(from.Mark(), "'az_per_letter_from' moet een geheel getal van 0 of meer zijn (het aantal begrippen vanaf waar A–Z een pagina per letter krijgt)");
   }
   if ((*doc)["base_url"]) {
     c.base_url = scalar_or_error(ctx, (*doc)["base_url"], "base_url");

@@ -515,7 +515,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   // A–Z (az_index.h): one page with a section per letter, or (from az_per_letter_from entries on) an
   // overview of the letters and a page per letter, so a title edit renders only its letter's page.
   std::optional<AzIndex> own_az;
-  if (!control || !control->az) own_az = az_index(corpus, &graph.title_keys);
+  if (!control || !control->az) own_az = az_index(corpus, graph.title_keys);
   const AzIndex& az = own_az ? *own_az : *control->az;
   auto letter_url = [&](char letter) {
     return az.per_letter ? ctx.url(az_letter_path(letter)) : "#" + az_letter_id(letter);
@@ -571,15 +571,14 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
       l.set("letter", az_letter_label(letter.letter));
       l.set("id", az_letter_id(letter.letter));
       if (az.per_letter) {
-        std::size_t titles = 0;
-        for (std::size_t k = letter.from; k < letter.to; ++k) titles += az.rows[k].alias < 0;
+        const std::size_t titles = letter.titles, aliases = letter.to - letter.from - titles;
         l.set("url", letter_url(letter.letter));
         l.set("titles", std::to_string(titles));
         l.set("has_titles", titles > 0);
         l.set("one_title", titles == 1);
-        l.set("aliases", std::to_string(letter.to - letter.from - titles));
-        l.set("has_aliases", letter.to - letter.from > titles);
-        l.set("one_alias", letter.to - letter.from - titles == 1);
+        l.set("aliases", std::to_string(aliases));
+        l.set("has_aliases", aliases > 0);
+        l.set("one_alias", aliases == 1);
         l.set("first", az_text(corpus, az.rows[letter.from]));
         l.set("last", az_text(corpus, az.rows[letter.to - 1]));
         l.set("has_range", letter.to - letter.from > 1);
@@ -659,8 +658,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   add("zoeken/index.json", [&](CompiledTemplates&) {
     std::vector<std::size_t> sorted(corpus.entries.size());
     for (std::size_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
-    auto key = [&az](std::size_t i) -> const std::string& { return az.rows[az.title_rows[i]].key; };
-    std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    const std::vector<std::string>& keys = graph.title_keys;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
     // The same bytes as one array dumped whole (keys in byte order), each item put together here
     // (json_string): making a json object per item was most of this file's time.
     std::string out = "[";

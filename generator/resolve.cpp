@@ -68,7 +68,7 @@ struct Resolver {
   std::map<std::string, int> page_by_name;
   // Display names for "bedoeld: ...?", made on the first unknown name (20,000 strings at 10,000 entries,
   // for a build that usually has none).
-  mutable std::optional<std::vector<std::string>> suggestion_pool;
+  std::optional<std::vector<std::string>> suggestion_pool;
 
   const Corpus& corpus() const { return parsed.corpus; }
 
@@ -141,7 +141,7 @@ struct Resolver {
     return {};
   }
 
-  std::string suggest(const std::string& name) const {
+  std::string suggest(const std::string& name) {
     std::string key = fold(name);
     std::size_t limit = std::max<std::size_t>(2, count_code_points(key) / 3);
     if (!suggestion_pool) {
