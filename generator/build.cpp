@@ -28,6 +28,7 @@
 #include "related_terms.h"
 #include "render.h"
 #include "resolve.h"
+#include "segments.h"
 #include "search_schema.h"
 #include "templates.h"
 #include "term_cache.h"
@@ -411,7 +412,13 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
                             fs::is_directory(options.site_dir / ".xapian", ec);
   bool index_same = index_update && previous->documents == prints.documents;
   if (index_update) report.index_changed = outputs_differing(previous->documents, prints.documents);
+  // The current generation's segment tables: its files that list every entry lend their unchanged parts.
+  SegmentTables previous_segments;
+  if (previous) previous_segments = read_segment_tables(options.site_dir / segment_tables_path, state.environment.binary);
   RenderControl control;
+  if (!previous_segments.empty()) {
+    control.previous_output = [&](const std::string& path) { return previous_output(options.site_dir, previous_segments, path); };
+  }
   control.redirects = &prints.redirects;
   control.az = &prints.az;
   control.mapper = &mapper;
@@ -605,6 +612,15 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     if (term_cache_written.valid()) term_cache_written.get();  // rethrows what went wrong writing it
     fs::rename(term_cache_cleanup.file, staging / term_cache_path);
     fs::rename(history_cache_cleanup.file, staging / history_cache_path);
+    // Kept outputs are the current generation's files: their tables come along.
+    SegmentTables segments;
+    for (const auto& f : site.files) {
+      if (f.segments) segments.emplace(f.path, *f.segments);
+    }
+    for (const auto& path : site.kept) {
+      if (auto it = previous_segments.find(path); it != previous_segments.end()) segments.insert(*it);
+    }
+    write_file_atomically(staging / segment_tables_path, serialise_segment_tables(segments, state.environment.binary));
     write_file_atomically(staging / build_state_path, state_text.get());
   };
   // Only a large generation is worth deleting in the background. A clean build has not read the previous

@@ -303,6 +303,12 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     entry_urls.push_back(ctx.url(entry_path(e.slug)));
   }
 
+  // The current generation's copy of an output written in segments, for its unchanged segments.
+  auto previous_output = [control](const std::string& path) -> std::optional<PreviousOutput> {
+    if (!control || !control->previous_output) return std::nullopt;
+    return control->previous_output(path);
+  };
+
   // Each task renders one output file; tasks are independent, so they run in any order.
   using Task = std::function<OutputFile(CompiledTemplates&)>;
   std::vector<Task> tasks;
@@ -661,24 +667,34 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     const std::vector<std::string>& keys = graph.title_keys;
     std::stable_sort(sorted.begin(), sorted.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
     // The same bytes as one array dumped whole (keys in byte order), each item put together here
-    // (json_string): making a json object per item was most of this file's time.
-    std::string out = "[";
+    // (json_string): making a json object per item was most of this file's time. Each item is a segment
+    // (segments.h): a title edit copies the others from the current file.
+    auto previous = previous_output("zoeken/index.json");
+    SegmentedText segmented(Hasher().add("suggest 1").value(), previous ? &*previous : nullptr);
+    std::string& out = segmented.text;
+    out += "[";
     for (std::size_t i : sorted) {
       const Document& e = corpus.entries[i];
       if (out.size() > 1) out += ',';
-      out += '{';
-      if (!e.aliases.empty()) {
-        out += "\"aliases\":[";
-        for (std::size_t k = 0; k < e.aliases.size(); ++k) {
-          if (k) out += ',';
-          out += json_string(e.aliases[k].text);
+      Hasher print;
+      print.add(e.title).add(entry_urls[i]).add(static_cast<std::uint64_t>(e.aliases.size()));
+      for (const auto& a : e.aliases) print.add(a.text);
+      segmented.segment(print.value(), [&](std::string& item) {
+        item += '{';
+        if (!e.aliases.empty()) {
+          item += "\"aliases\":[";
+          for (std::size_t k = 0; k < e.aliases.size(); ++k) {
+            if (k) item += ',';
+            item += json_string(e.aliases[k].text);
+          }
+          item += "],";
         }
-        out += "],";
-      }
-      out += "\"title\":" + json_string(e.title) + ",\"url\":" + json_string(entry_urls[i]) + '}';
+        item += "\"title\":" + json_string(e.title) + ",\"url\":" + json_string(entry_urls[i]) + '}';
+      });
     }
     out += "]\n";
-    return OutputFile{"zoeken/index.json", std::move(out)};
+    SegmentTable table = segmented.table();
+    return OutputFile{"zoeken/index.json", std::move(segmented.text), false, std::move(table)};
   }, Size::lists_all);
 
   // Redirects: alias slugs and the bare /begrippen/ folder.
@@ -748,8 +764,14 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   }, Size::lists_all);
 
   // The SKOS export (skos.h) lists every entry: two heavy tasks, the longer first.
-  add("skos.jsonld", [&](CompiledTemplates&) { return skos_jsonld(parsed, graph); }, Size::lists_all);
-  add("skos.ttl", [&](CompiledTemplates&) { return skos_turtle(parsed, graph); }, Size::lists_all);
+  add("skos.jsonld", [&](CompiledTemplates&) {
+    auto previous = previous_output("skos.jsonld");
+    return skos_jsonld(parsed, graph, previous ? &*previous : nullptr);
+  }, Size::lists_all);
+  add("skos.ttl", [&](CompiledTemplates&) {
+    auto previous = previous_output("skos.ttl");
+    return skos_turtle(parsed, graph, previous ? &*previous : nullptr);
+  }, Size::lists_all);
 
   if (!full_render) {
     lists_all_first.insert(lists_all_first.end(), lists_some_next.begin(), lists_some_next.end());

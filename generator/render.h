@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "history.h"
 #include "related_terms.h"
 #include "resolve.h"
+#include "segments.h"
 #include "templates.h"
 
 namespace lexicon {
@@ -18,6 +20,7 @@ struct OutputFile {
   std::string path;     // relative to the site root, e.g. "begrippen/presentie/index.html"
   std::string content;
   bool written = false;  // already handed to RenderControl::write (content then released)
+  std::optional<SegmentTable> segments = std::nullopt;  // for an output written in segments (segments.h)
 };
 
 struct CopyFile {
@@ -61,6 +64,9 @@ struct RenderControl {
   // When set, lays out the concept maps instead of a mapper of the render's own (a build prepares one
   // beside other work: see ConceptMapper::prepare).
   ConceptMapper* mapper = nullptr;
+  // When set, the current generation's file and segment table of an output written in segments (or
+  // nullopt), for its unchanged segments to be copied from there.
+  std::function<std::optional<PreviousOutput>(const std::string& path)> previous_output;
 };
 
 // Each body is parsed again (parse_markdown_tree) to fill in its link targets; `parsed` is not changed.

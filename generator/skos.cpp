@@ -40,18 +40,37 @@ std::string turtle_iri(std::string_view iri) {
 }
 
 namespace {
-// What both serialisations share: the scheme's IRIs and each entry's related entries. At 10,000 entries
-// both files are written again on every title edit: each entry's IRI is made (and escaped) once, not once
-// per mention, and each node is written straight into the output.
+// What both serialisations share: the scheme's IRIs, each entry's related entries, and the fingerprints of
+// the segments (segments.h): each entry's and each theme's node is one, so a title edit copies all other
+// nodes from the current file. Each entry's IRI is made (and escaped) once, when first needed, and each
+// node is written straight into the output.
 struct Scheme {
   const Corpus& corpus;
   const LinkGraph& graph;
+  const PreviousOutput* previous;
   const SiteConfig& config = corpus.config;
   // IRIs are the pages' URLs; with a path-only base_url they are relative to the document.
   std::string base = config.base_url;
   std::string lang = config.language.empty() ? "nl" : config.language;
+  std::vector<std::string> iris = std::vector<std::string>(corpus.entries.size());  // by entry, escaped; "" until made
 
   std::string entry_iri(std::size_t i) const { return base + entry_path(corpus.entries[i].slug); }
+  template <class Escape>
+  const std::string& iri(std::size_t i, Escape escape) {
+    if (iris[i].empty()) iris[i] = escape(entry_iri(i));
+    return iris[i];
+  }
+  // The IRIs of `list`, each between `before` and `after`, separated by `separator`.
+  template <class Escape>
+  void append_iris(std::string& out, const std::vector<int>& list, Escape escape, std::string_view separator,
+                   std::string_view before = "", std::string_view after = "") {
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      if (k) out += separator;
+      out += before;
+      out += iri(static_cast<std::size_t>(list[k]), escape);
+      out += after;
+    }
+  }
   // Zie ook and the entries linked to, without the entry itself, in entry order.
   void related_of(std::size_t i, std::vector<int>& out) const {
     out.assign(graph.related[i].begin(), graph.related[i].end());
@@ -60,144 +79,172 @@ struct Scheme {
     out.erase(std::unique(out.begin(), out.end()), out.end());
     std::erase(out, static_cast<int>(i));
   }
+  // Everything an entry's node is made of, in either format (the format, base URL and language are the
+  // table's context).
+  Fingerprint concept_print(std::size_t i, const std::vector<int>& related) const {
+    const Document& e = corpus.entries[i];
+    Hasher h;
+    h.add(e.slug).add(e.title).add(e.summary).add(static_cast<std::uint64_t>(e.aliases.size()));
+    for (const auto& a : e.aliases) h.add(a.text).add(a.lang);
+    h.add(static_cast<std::uint64_t>(related.size()));
+    for (int r : related) h.add(corpus.entries[static_cast<std::size_t>(r)].slug);
+    return h.value();
+  }
+  const std::vector<int> no_members = {};
+  const std::vector<int>& members_of(const Theme& th) const {
+    auto it = graph.theme_entries.find(th.slug);
+    return it == graph.theme_entries.end() ? no_members : it->second;
+  }
+  Fingerprint theme_print(const Theme& th) const {
+    Hasher h;
+    h.add(th.slug).add(th.name).add(th.description);
+    const auto& members = members_of(th);
+    h.add(static_cast<std::uint64_t>(members.size()));
+    for (int m : members) h.add(corpus.entries[static_cast<std::size_t>(m)].slug);
+    return h.value();
+  }
+  Fingerprint context(std::string_view format) const { return Hasher().add(format).add(base).add(lang).value(); }
 
-  OutputFile turtle() const {
-    std::vector<std::string> iris;
-    iris.reserve(corpus.entries.size());
-    for (std::size_t i = 0; i < corpus.entries.size(); ++i) iris.push_back(turtle_iri(entry_iri(i)));
+  OutputFile turtle() {
+    auto escape = [](const std::string& text) { return turtle_iri(text); };
     const std::string scheme_iri = turtle_iri(base);
-    std::string ttl;
+    SegmentedText segmented(context("skos.ttl 1"), previous);
+    std::string& ttl = segmented.text;
     ttl += "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n";
     ttl += "@prefix dct: <http://purl.org/dc/terms/> .\n\n";
-    auto lit = [&](const std::string& text, const std::string& l) {
-      ttl += turtle_string(text);
-      ttl += '@';
-      ttl += l.empty() ? lang : l;
+    auto lit = [&](std::string& out, const std::string& text, const std::string& l) {
+      out += turtle_string(text);
+      out += '@';
+      out += l.empty() ? lang : l;
     };
     ttl += scheme_iri + " a skos:ConceptScheme ;\n  skos:prefLabel ";
-    lit(config.title, "");
+    lit(ttl, config.title, "");
     if (!config.subtitle.empty()) {
       ttl += " ;\n  dct:description ";
-      lit(config.subtitle, "");
+      lit(ttl, config.subtitle, "");
     }
     if (!config.licence.empty()) ttl += " ;\n  dct:license " + turtle_string(config.licence);
     ttl += " .\n";
     std::vector<int> rel;
     for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-      const Document& e = corpus.entries[i];
-      ttl += '\n';
-      ttl += iris[i];
-      ttl += " a skos:Concept ;\n  skos:inScheme ";
-      ttl += scheme_iri;
-      ttl += " ;\n  skos:prefLabel ";
-      lit(e.title, "");
-      if (!e.aliases.empty()) {
-        ttl += " ;\n  skos:altLabel ";
-        for (std::size_t k = 0; k < e.aliases.size(); ++k) {
-          if (k) ttl += ", ";
-          lit(e.aliases[k].text, e.aliases[k].lang);
-        }
-      }
-      if (!e.summary.empty()) {
-        ttl += " ;\n  skos:definition ";
-        lit(e.summary, "");
-      }
       related_of(i, rel);
-      if (!rel.empty()) {
-        ttl += " ;\n  skos:related ";
-        for (std::size_t k = 0; k < rel.size(); ++k) {
-          if (k) ttl += ", ";
-          ttl += iris[static_cast<std::size_t>(rel[k])];
+      segmented.segment(concept_print(i, rel), [&](std::string& out) {
+        const Document& e = corpus.entries[i];
+        out += '\n';
+        out += iri(i, escape);
+        out += " a skos:Concept ;\n  skos:inScheme ";
+        out += scheme_iri;
+        out += " ;\n  skos:prefLabel ";
+        lit(out, e.title, "");
+        if (!e.aliases.empty()) {
+          out += " ;\n  skos:altLabel ";
+          for (std::size_t k = 0; k < e.aliases.size(); ++k) {
+            if (k) out += ", ";
+            lit(out, e.aliases[k].text, e.aliases[k].lang);
+          }
         }
-      }
-      ttl += " .\n";
+        if (!e.summary.empty()) {
+          out += " ;\n  skos:definition ";
+          lit(out, e.summary, "");
+        }
+        if (!rel.empty()) {
+          out += " ;\n  skos:related ";
+          append_iris(out, rel, escape, ", ");
+        }
+        out += " .\n";
+      });
     }
     for (const auto& th : corpus.themes) {
-      ttl += "\n" + turtle_iri(base + theme_path(th.slug)) + " a skos:Collection ;\n  skos:prefLabel ";
-      lit(th.name, "");
-      if (!th.description.empty()) {
-        ttl += " ;\n  skos:definition ";
-        lit(th.description, "");
-      }
-      auto it = graph.theme_entries.find(th.slug);
-      if (it != graph.theme_entries.end() && !it->second.empty()) {
-        ttl += " ;\n  skos:member ";
-        for (std::size_t k = 0; k < it->second.size(); ++k) {
-          if (k) ttl += ", ";
-          ttl += iris[static_cast<std::size_t>(it->second[k])];
+      segmented.segment(theme_print(th), [&](std::string& out) {
+        out += "\n" + turtle_iri(base + theme_path(th.slug)) + " a skos:Collection ;\n  skos:prefLabel ";
+        lit(out, th.name, "");
+        if (!th.description.empty()) {
+          out += " ;\n  skos:definition ";
+          lit(out, th.description, "");
         }
-      }
-      ttl += " .\n";
+        const auto& members = members_of(th);
+        if (!members.empty()) {
+          out += " ;\n  skos:member ";
+          append_iris(out, members, escape, ", ");
+        }
+        out += " .\n";
+      });
     }
-    return {"skos.ttl", std::move(ttl)};
+    SegmentTable table = segmented.table();
+    return OutputFile{"skos.ttl", std::move(segmented.text), false, std::move(table)};
   }
 
-  OutputFile jsonld() const {
+  OutputFile jsonld() {
     // JSON-LD: the same graph, one node per line, each node's keys in byte order (as nlohmann's objects
     // write them). The entries' and themes' nodes are put together here (strings by json_string), as
-    // writing each through a json object was most of this file's time; each entry's IRI is escaped once.
+    // writing each through a json object was most of this file's time.
     using nlohmann::json;
-    std::vector<std::string> iris;  // by entry, as JSON strings
-    iris.reserve(corpus.entries.size());
-    for (std::size_t i = 0; i < corpus.entries.size(); ++i) iris.push_back(json_string(entry_iri(i)));
-    json context = {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}};
-    std::string out = "{\"@context\":" + context.dump() + ",\"@graph\":[\n";
+    auto escape = [](const std::string& text) { return json_string(text); };
+    json context_object = {{"skos", "http://www.w3.org/2004/02/skos/core#"}, {"dct", "http://purl.org/dc/terms/"}, {"@language", lang}};
+    SegmentedText segmented(context("skos.jsonld 1"), previous);
+    std::string& out = segmented.text;
+    out += "{\"@context\":" + context_object.dump() + ",\"@graph\":[\n";
     json scheme = {{"@id", base}, {"@type", "skos:ConceptScheme"}, {"skos:prefLabel", config.title}};
     if (!config.subtitle.empty()) scheme["dct:description"] = config.subtitle;
     if (!config.licence.empty()) scheme["dct:license"] = json{{"@value", config.licence}, {"@language", nullptr}};
     out += scheme.dump();
     const std::string in_scheme = "{\"@id\":" + json_string(base) + "}";
-    auto literal = [&](const std::string& text, const std::string& l) {
-      if (l.empty() || l == lang) out += json_string(text);
-      else out += "{\"@language\":" + json_string(l) + ",\"@value\":" + json_string(text) + "}";
+    auto literal = [&](std::string& node, const std::string& text, const std::string& l) {
+      if (l.empty() || l == lang) node += json_string(text);
+      else node += "{\"@language\":" + json_string(l) + ",\"@value\":" + json_string(text) + "}";
     };
     std::vector<int> rel;
     for (std::size_t i = 0; i < corpus.entries.size(); ++i) {
-      const Document& e = corpus.entries[i];
-      out += ",\n{\"@id\":" + iris[i] + ",\"@type\":\"skos:Concept\"";
-      if (!e.aliases.empty()) {
-        out += ",\"skos:altLabel\":[";
-        for (std::size_t k = 0; k < e.aliases.size(); ++k) {
-          if (k) out += ',';
-          literal(e.aliases[k].text, e.aliases[k].lang);
-        }
-        out += ']';
-      }
-      if (!e.summary.empty()) out += ",\"skos:definition\":" + json_string(e.summary);
-      out += ",\"skos:inScheme\":" + in_scheme + ",\"skos:prefLabel\":" + json_string(e.title);
       related_of(i, rel);
-      if (!rel.empty()) {
-        out += ",\"skos:related\":[";
-        for (std::size_t k = 0; k < rel.size(); ++k) {
-          if (k) out += ',';
-          out += "{\"@id\":" + iris[static_cast<std::size_t>(rel[k])] + '}';
+      out += ",\n";
+      segmented.segment(concept_print(i, rel), [&](std::string& node) {
+        const Document& e = corpus.entries[i];
+        node += "{\"@id\":" + iri(i, escape) + ",\"@type\":\"skos:Concept\"";
+        if (!e.aliases.empty()) {
+          node += ",\"skos:altLabel\":[";
+          for (std::size_t k = 0; k < e.aliases.size(); ++k) {
+            if (k) node += ',';
+            literal(node, e.aliases[k].text, e.aliases[k].lang);
+          }
+          node += ']';
         }
-        out += ']';
-      }
-      out += '}';
+        if (!e.summary.empty()) node += ",\"skos:definition\":" + json_string(e.summary);
+        node += ",\"skos:inScheme\":" + in_scheme + ",\"skos:prefLabel\":" + json_string(e.title);
+        if (!rel.empty()) {
+          node += ",\"skos:related\":[";
+          append_iris(node, rel, escape, ",", "{\"@id\":", "}");
+          node += ']';
+        }
+        node += '}';
+      });
     }
     // The themes likewise (their members are every entry, some twice: 20,000 at 10,000 entries).
     for (const auto& th : corpus.themes) {
-      out += ",\n{\"@id\":" + json_string(base + theme_path(th.slug)) + ",\"@type\":\"skos:Collection\"";
-      if (!th.description.empty()) out += ",\"skos:definition\":" + json_string(th.description);
-      auto it = graph.theme_entries.find(th.slug);
-      if (it != graph.theme_entries.end() && !it->second.empty()) {
-        out += ",\"skos:member\":[";
-        for (std::size_t k = 0; k < it->second.size(); ++k) {
-          if (k) out += ',';
-          out += "{\"@id\":" + iris[static_cast<std::size_t>(it->second[k])] + '}';
+      out += ",\n";
+      segmented.segment(theme_print(th), [&](std::string& node) {
+        node += "{\"@id\":" + json_string(base + theme_path(th.slug)) + ",\"@type\":\"skos:Collection\"";
+        if (!th.description.empty()) node += ",\"skos:definition\":" + json_string(th.description);
+        const auto& members = members_of(th);
+        if (!members.empty()) {
+          node += ",\"skos:member\":[";
+          append_iris(node, members, escape, ",", "{\"@id\":", "}");
+          node += ']';
         }
-        out += ']';
-      }
-      out += ",\"skos:prefLabel\":" + json_string(th.name) + '}';
+        node += ",\"skos:prefLabel\":" + json_string(th.name) + '}';
+      });
     }
     out += "\n]}\n";
-    return {"skos.jsonld", std::move(out)};
+    SegmentTable table = segmented.table();
+    return OutputFile{"skos.jsonld", std::move(segmented.text), false, std::move(table)};
   }
 };
 }  // namespace
 
-OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph) { return Scheme{parsed.corpus, graph}.turtle(); }
-OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph) { return Scheme{parsed.corpus, graph}.jsonld(); }
+OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph, const PreviousOutput* previous) {
+  return Scheme{parsed.corpus, graph, previous}.turtle();
+}
+OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph, const PreviousOutput* previous) {
+  return Scheme{parsed.corpus, graph, previous}.jsonld();
+}
 
 }  // namespace lexicon

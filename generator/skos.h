@@ -12,9 +12,10 @@
 
 namespace lexicon {
 
-// Each file on its own, so the two can be rendered side by side.
-OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph);
-OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph);
+// Each file on its own, so the two can be rendered side by side. Both are written in segments (one per
+// entry and per theme, segments.h): `previous`, the current generation's file, lends the unchanged ones.
+OutputFile skos_turtle(const ParsedCorpus& parsed, const LinkGraph& graph, const PreviousOutput* previous = nullptr);
+OutputFile skos_jsonld(const ParsedCorpus& parsed, const LinkGraph& graph, const PreviousOutput* previous = nullptr);
 
 // A Turtle string literal with quotes: "..." with \" \\ \n \r \t and other control characters escaped.
 std::string turtle_string(std::string_view text);

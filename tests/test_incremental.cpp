@@ -188,11 +188,12 @@ struct Sequence {
       if (it == before.end() || !(it->second == id)) written.insert(path);
     }
     written.erase(".lexicon/build-state");
-    // The caches: the term and history caches are rewritten by every build that writes a generation, the
+    // The caches: the term and history caches and the segment tables are rewritten by every build that writes a generation, the
     // parse cache's shards when one of their files changed (test_parse_cache checks which).
     std::erase_if(written, [](const std::string& path) { return path.starts_with(".lexicon/parse-cache/"); });
     written.erase(".lexicon/term-cache");
     written.erase(".lexicon/history-cache");
+    written.erase(".lexicon/segments");  // compared above: the tables of kept outputs come along
     return {report, written};
   }
 };
