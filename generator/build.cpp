@@ -554,21 +554,19 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     if (++written % trim_every == 0 && !previous) malloc_trim(0);
 #endif
   };
-  // Documents from the parse cache come without their body: read it for the pages to be rendered.
-  auto read_bodies = [&] {
-    for (auto* documents : {&parsed.corpus.entries, &parsed.corpus.pages}) {
-      const bool entries = documents == &parsed.corpus.entries;
-      for (auto& d : *documents) {
-        if (!d.body.empty() || !d.text.empty()) continue;
-        if (!control.wanted || control.wanted((entries ? entry_path(d.slug) : page_path(d.slug)) + "index.html")) {
-          d.body = read_body(d);
-        }
-      }
-    }
-  };
-  read_bodies();
   RenderedSite site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
   auto record_outputs = [&] {
+    // Normally every output has a print and is in the new generation, rendered or kept: then the state's
+    // outputs are the prints, handed over whole (recorded one by one they were 10 ms of every edit at
+    // 10,000 entries, just before the swap). Not needed after this (but see the fallback below).
+    std::size_t printed = site.kept.size();
+    for (const auto& f : site.files) printed += prints.outputs.count(f.path);
+    for (const auto& c : site.copies) printed += prints.outputs.count(c.path);
+    if (printed == prints.outputs.size()) {
+      state.outputs = std::move(prints.outputs);
+      prints.outputs.clear();
+      return;
+    }
     state.outputs.clear();
     state.outputs.reserve(prints.outputs.size());
     for (const auto* list : {&site.kept}) {
@@ -627,7 +625,7 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
   // state, but what it replaces is about as large as what it made: deleting a 30,000-file spare in the
   // foreground made `build --clean` at 10,000 entries take 100-220 s instead of ~20 on a slow disk.
   constexpr std::size_t detach_above_files = 5000;
-  const std::size_t replaced_files = std::max(previous ? previous->outputs.size() : 0, prints.outputs.size());
+  const std::size_t replaced_files = std::max(previous ? previous->outputs.size() : 0, state.outputs.size());
   const bool detach = options.detach_cleanup && replaced_files > detach_above_files;
   std::optional<StagedContents> staged;
   if (spare) {
@@ -656,9 +654,9 @@ BuildReport run_build(const BuildOptions& options, bool check_only) {
     // directory (the failed one was removed, with its links to the current generation).
     control.wanted = nullptr;
     staging.emplace(options.site_dir);
-    read_bodies();
     site = render_site(parsed, graph, templates, jobs, &history, &suggestions, &control);
     if (state_text.valid()) state_text.wait();  // it reads the state that record_outputs rewrites
+    if (prints.outputs.empty()) prints.outputs = std::move(state.outputs);  // handed over above
     record_outputs();
     state_text = std::async(std::launch::async, [&state] { return serialise_build_state(state); });
     publish_staged_generation(options.site_dir, staging->path(), site, fill, detach, nullptr, keep_replaced);

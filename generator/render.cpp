@@ -60,6 +60,14 @@ data list_of_size(std::size_t size) {
   return list;
 }
 
+// A document from the parse cache comes without its text and body (content.h): the task rendering its
+// page reads the body from the file, so only the pages rendered read theirs, on the render threads.
+const std::string& body_of(const Document& d, std::string& read) {
+  if (!d.body.empty() || !d.text.empty()) return d.body;
+  read = read_body(d);
+  return read;
+}
+
 struct Context {
   const ParsedCorpus& parsed;
   const LinkGraph& graph;
@@ -282,7 +290,8 @@ RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history)
 std::string render_entry_body(const ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index) {
   Context ctx{parsed, graph};
   const std::string path = entry_path(parsed.corpus.entries[index].slug);
-  MarkdownDoc doc = parse_markdown_tree(parsed.corpus.entries[index].body);
+  std::string read;
+  MarkdownDoc doc = parse_markdown_tree(body_of(parsed.corpus.entries[index], read));
   ctx.apply_links(doc, graph.entry_links[index], ctx.url(path));
   return render_html(doc);
 }
@@ -344,7 +353,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
       const Document& e = corpus.entries[i];
       std::string path = entry_path(e.slug);
       // Parsed again here (parse_corpus keeps no trees), and freed as soon as the page is rendered.
-      MarkdownDoc doc = parse_markdown_tree(e.body);
+      std::string read;
+      MarkdownDoc doc = parse_markdown_tree(body_of(e, read));
       if (control && control->body_read) control->body_read(i);
       ctx.apply_links(doc, graph.entry_links[i], ctx.url(path));
       data d = ctx.base_data(e.title, e.summary, path);
@@ -423,7 +433,8 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     add(page_path(corpus.pages[i].slug) + "index.html", [&, i](CompiledTemplates& t) {
       const Document& p = corpus.pages[i];
       std::string path = page_path(p.slug);
-      MarkdownDoc doc = parse_markdown_tree(p.body);
+      std::string read;
+      MarkdownDoc doc = parse_markdown_tree(body_of(p, read));
       ctx.apply_links(doc, graph.page_links[i], ctx.url(path));
       data d = ctx.base_data(p.title, p.summary, path);
       d.set("title", p.title);

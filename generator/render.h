@@ -69,7 +69,8 @@ struct RenderControl {
   std::function<std::optional<PreviousOutput>(const std::string& path)> previous_output;
 };
 
-// Each body is parsed again (parse_markdown_tree) to fill in its link targets; `parsed` is not changed.
+// Each body is parsed again (parse_markdown_tree) to fill in its link targets; `parsed` is not changed. A
+// document from the parse cache has no body: its page reads it from the file (read_body, content.h).
 // `history` (git) adds history, citations, /recent/, /feed.xml and pages for renamed or removed
 // entries; null renders every entry as not yet published. `suggestions` (parallel to the entries,
 // from compute_suggestions) fills the computed "Verwant" section; null leaves it out.
