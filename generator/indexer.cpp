@@ -629,8 +629,8 @@ EntryTermIndex index_entry_terms(const ParsedCorpus& parsed, int jobs, const Kee
     std::uint32_t t = form_term[f];
     if (kept[t] && (best[t] == no_term || form_total[f] > form_total[best[t]])) best[t] = f;
   }
-  for (std::uint32_t t = 0; t < names.size(); ++t) {
-    if (best[t] != no_term) out.surface.emplace(names[t], forms[best[t]]);
+  for (std::uint32_t t = 0; t < names.size(); ++t) {  // in byte order: each goes at the end
+    if (best[t] != no_term) out.surface.emplace_hint(out.surface.end(), names[t], forms[best[t]]);
   }
   if (analysed) {
     analysed->terms = std::move(names);
