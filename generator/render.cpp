@@ -287,6 +287,11 @@ RedirectPlan plan_redirects(const Corpus& corpus, const ContentHistory* history)
   return plan;
 }
 
+OutputFile segmented_output(std::string path, SegmentedText&& segmented) {
+  SegmentTable table = segmented.table();
+  return OutputFile{std::move(path), std::move(segmented.text), false, std::move(table)};
+}
+
 std::string render_entry_body(const ParsedCorpus& parsed, const LinkGraph& graph, std::size_t index) {
   Context ctx{parsed, graph};
   const std::string path = entry_path(parsed.corpus.entries[index].slug);
@@ -313,7 +318,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
   }
 
   // The current generation's copy of an output written in segments, for its unchanged segments.
-  auto previous_output = [control](const std::string& path) -> std::optional<PreviousOutput> {
+  auto current_copy = [control](const std::string& path) -> std::optional<PreviousOutput> {
     if (!control || !control->previous_output) return std::nullopt;
     return control->previous_output(path);
   };
@@ -680,7 +685,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
     // The same bytes as one array dumped whole (keys in byte order), each item put together here
     // (json_string): making a json object per item was most of this file's time. Each item is a segment
     // (segments.h): a title edit copies the others from the current file.
-    auto previous = previous_output("zoeken/index.json");
+    auto previous = current_copy("zoeken/index.json");
     SegmentedText segmented(Hasher().add("suggest 1").value(), previous ? &*previous : nullptr);
     std::string& out = segmented.text;
     out += "[";
@@ -704,8 +709,7 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
       });
     }
     out += "]\n";
-    SegmentTable table = segmented.table();
-    return OutputFile{"zoeken/index.json", std::move(segmented.text), false, std::move(table)};
+    return segmented_output("zoeken/index.json", std::move(segmented));
   }, Size::lists_all);
 
   // Redirects: alias slugs and the bare /begrippen/ folder.
@@ -776,11 +780,11 @@ RenderedSite render_site(const ParsedCorpus& parsed, const LinkGraph& graph, con
 
   // The SKOS export (skos.h) lists every entry: two heavy tasks, the longer first.
   add("skos.jsonld", [&](CompiledTemplates&) {
-    auto previous = previous_output("skos.jsonld");
+    auto previous = current_copy("skos.jsonld");
     return skos_jsonld(parsed, graph, previous ? &*previous : nullptr);
   }, Size::lists_all);
   add("skos.ttl", [&](CompiledTemplates&) {
-    auto previous = previous_output("skos.ttl");
+    auto previous = current_copy("skos.ttl");
     return skos_turtle(parsed, graph, previous ? &*previous : nullptr);
   }, Size::lists_all);
 

@@ -23,6 +23,9 @@ struct OutputFile {
   std::optional<SegmentTable> segments = std::nullopt;  // for an output written in segments (segments.h)
 };
 
+// An output written in segments (segments.h), with its table.
+OutputFile segmented_output(std::string path, SegmentedText&& segmented);
+
 struct CopyFile {
   std::filesystem::path from;
   std::string path;     // relative to the site root

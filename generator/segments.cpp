@@ -88,7 +88,7 @@ std::optional<PreviousOutput> previous_output(const std::filesystem::path& site_
   auto it = tables.find(path);
   if (it == tables.end()) return std::nullopt;
   auto bytes = FileBytes::read(site_dir / path);
-  if (!bytes || bytes->view().size() != it->second.size) return std::nullopt;
+  if (!bytes) return std::nullopt;
   return PreviousOutput{std::move(*bytes), it->second};
 }
 

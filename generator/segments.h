@@ -48,7 +48,8 @@ struct PreviousOutput {
 // Builds one output's text. Bytes outside segments (headers, separators) are appended to `text` directly.
 class SegmentedText {
  public:
-  // `previous`, when given and made under the same `context`, lends its unchanged segments.
+  // `previous`, when given, made under the same `context` and of the size its table says, lends its
+  // unchanged segments; it must outlive this.
   SegmentedText(Fingerprint context, const PreviousOutput* previous);
 
   std::string text;
@@ -80,9 +81,9 @@ std::string serialise_segment_tables(const SegmentTables& tables, const std::str
 SegmentTables decode_segment_tables(std::string_view bytes, const std::string& binary);
 SegmentTables read_segment_tables(const std::filesystem::path& file, const std::string& binary);
 
-// The output at `path` in the generation `site_dir` with its table from `tables`, when the file is there
-// and has the size the table says. Site files are only ever replaced by rename, never written in place
-// (generation.h), so the mapping keeps showing the file it was made from.
+// The output at `path` in the generation `site_dir` with its table from `tables`, when both are there
+// (SegmentedText checks that they belong together). Site files are only ever replaced by rename, never
+// written in place (generation.h), so the mapping keeps showing the file it was made from.
 std::optional<PreviousOutput> previous_output(const std::filesystem::path& site_dir, const SegmentTables& tables,
                                               const std::string& path);
 

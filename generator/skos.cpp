@@ -170,8 +170,7 @@ struct Scheme {
         out += " .\n";
       });
     }
-    SegmentTable table = segmented.table();
-    return OutputFile{"skos.ttl", std::move(segmented.text), false, std::move(table)};
+    return segmented_output("skos.ttl", std::move(segmented));
   }
 
   OutputFile jsonld() {
@@ -234,8 +233,7 @@ struct Scheme {
       });
     }
     out += "\n]}\n";
-    SegmentTable table = segmented.table();
-    return OutputFile{"skos.jsonld", std::move(segmented.text), false, std::move(table)};
+    return segmented_output("skos.jsonld", std::move(segmented));
   }
 };
 }  // namespace
